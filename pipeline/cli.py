@@ -1,0 +1,224 @@
+"""`tickerlake`: the command line. Each verb parses its arguments and calls one pipeline
+function; errors from tickerlake are printed as one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline import demo_sources
+from pipeline.errors import TickerlakeError
+from pipeline.output import FORMATS, render
+from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
+from pipeline.warehouse.load import LoadReport
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except TickerlakeError as exc:
+        print(f"tickerlake: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tickerlake", description=__doc__)
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=from_env().warehouse,
+        help=f"DuckDB warehouse file (default: $TICKERLAKE_WAREHOUSE or {DEFAULT_WAREHOUSE})",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    _demo_parser(verbs)
+    _run_parser(verbs)
+    _parse_parser(verbs)
+    _sql_parser(verbs)
+    _replay_parser(verbs)
+    _corpus_parser(verbs)
+    return parser
+
+
+def _demo_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("demo", help="run the ingest DAG under Airflow on the bundled demo")
+    p.set_defaults(handler=cmd_demo)
+
+
+def _run_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("run", help="one ingest cycle without Airflow")
+    p.add_argument("--sources", type=Path, help="sources.yaml (default: the bundled demo)")
+    p.set_defaults(handler=cmd_run)
+
+
+def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("parse", help="split one saved page into entries and print them")
+    p.add_argument("file", type=Path, help="a saved page (HTML or plain text; .gz is read)")
+    p.add_argument("--url", default=None, help="the page's URL (default: file://…)")
+    p.add_argument("--tz", default=None, help="zone of wall-clock times on the page")
+    p.add_argument("--language", default=None)
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=cmd_parse)
+
+
+def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("sql", help="run one SQL query on the warehouse (read-only)")
+    p.add_argument("query")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.set_defaults(handler=cmd_sql)
+
+
+def _replay_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("replay-server", help="serve recorded snapshots on 127.0.0.1")
+    p.add_argument("--root", type=Path, help="snapshot folder (default: the bundled demo)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--at", default=None, help="clock start, ISO-8601 with offset")
+    p.add_argument("--auto-advance", action="store_true", help="advance after each full round")
+    p.set_defaults(handler=cmd_replay)
+
+
+def _corpus_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("corpus", help="reference corpus")
+    sub = p.add_subparsers(dest="action", required=True)
+    load = sub.add_parser("load", help="load or refresh a folder of *.txt documents")
+    load.add_argument("directory", type=Path, nargs="?", default=None, help="default: bundled")
+    load.add_argument("--name", default=None, help="corpus name (default: folder name)")
+    load.set_defaults(handler=cmd_corpus_load)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import SAMPLE_QUERY, default_paths, run_demo
+
+    paths = default_paths(args.warehouse)
+    print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
+    counts = run_demo(paths, say=print, now=datetime.now(UTC))
+    print(
+        "\nWarehouse "
+        + str(paths.warehouse)
+        + ": "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+    print(f"\nSample query:\n{SAMPLE_QUERY}\n")
+    _print_query(args.warehouse, SAMPLE_QUERY, "table")
+    print(
+        "\nQuery it yourself:\n"
+        '  .venv/bin/tickerlake sql "SELECT count(*) FROM entries"\n'
+        f"  or any DuckDB client: duckdb {paths.warehouse}\n"
+        "Open the Airflow UI: make airflow  (then http://localhost:8080)"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.cycle import run_cycle
+    from pipeline.sources import load_sources
+
+    settings = replace(from_env(), warehouse=args.warehouse)
+    now = datetime.now(UTC)
+    run_id = f"cli-{now:%Y%m%dT%H%M%S%fZ}"
+    if args.sources:
+        report = run_cycle(load_sources(args.sources), settings, run_id=run_id, now=now)
+    else:
+        report = _run_bundled(settings, run_id, now)
+    print(json.dumps(report.counts()))
+    return 0
+
+
+def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
+    """The bundled demo sources, served in-process with the replay clock at the newest
+    snapshot."""
+    from pipeline.cycle import run_cycle
+    from pipeline.replay import ReplayServer
+    from pipeline.sources import load_sources
+
+    root = settings.data_dir / "demo-sources"
+    demo_sources.generate(root)
+    with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
+        file = settings.data_dir / "demo-sources.yaml"
+        file.write_text(demo_sources.sources_yaml(server.url), encoding="utf-8")
+        return run_cycle(load_sources(file), settings, run_id=run_id, now=now)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    import gzip
+
+    from pipeline.parse import parse_page
+
+    raw = args.file.read_bytes()
+    content = gzip.decompress(raw) if args.file.suffix == ".gz" else raw
+    headers = {"content-type": "text/plain"} if args.file.suffix == ".txt" else None
+    page = parse_page(
+        content,
+        args.url or args.file.resolve().as_uri(),
+        fetched_at=datetime.now(UTC),
+        headers=headers,
+        tz=args.tz,
+        language=args.language,
+    )
+    columns = ["position", "published_at", "time_text", "time_precision", "headline", "body"]
+    rows = [[getattr(e, c) for c in columns] for e in page.entries]
+    print(
+        f"{page.parser}: {len(page.entries)} entries, is_liveblog={page.is_liveblog}",
+        file=sys.stderr,
+    )
+    for warning in page.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(render(columns, rows, args.format))
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    _print_query(args.warehouse, args.query, args.format)
+    return 0
+
+
+def _print_query(warehouse: Path, query: str, fmt: str) -> None:
+    import duckdb
+
+    from pipeline.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        try:
+            result = con.execute(query)
+        except duckdb.Error as exc:
+            raise TickerlakeError(f"query failed: {exc}") from exc
+        columns = [d[0] for d in result.description or []]
+        print(render(columns, result.fetchall(), fmt))
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from pipeline.replay import parse_utc, serve_forever
+
+    root = args.root
+    if root is None:
+        root = from_env().data_dir / "demo-sources"
+        demo_sources.generate(root)
+    at = parse_utc(args.at) if args.at else None
+    serve_forever(root, host="127.0.0.1", port=args.port, at=at, auto_advance=args.auto_advance)
+    return 0
+
+
+def cmd_corpus_load(args: argparse.Namespace) -> int:
+    from pipeline.corpus import BUNDLED, load_corpus
+    from pipeline.warehouse import connect
+
+    directory = args.directory or BUNDLED
+    name = args.name or ("seed" if args.directory is None else directory.name)
+    with connect(args.warehouse) as con:
+        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC))
+    print(f"loaded {count} documents into corpus {name!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""One ingest cycle, as stages that Airflow tasks and `tickerlake run` both call:
+plan (read validators) → fetch_parse_shard (per shard, no warehouse) → load (one writer).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import archive, stage
+from pipeline.fetch import FetchConfig, FetchResult, Validators, fetch, new_session
+from pipeline.models import ParsedPage
+from pipeline.parse import parse_page
+from pipeline.settings import Settings
+from pipeline.sources import Source
+from pipeline.warehouse import connect
+from pipeline.warehouse.load import LoadReport, load_batches
+
+log = logging.getLogger(__name__)
+SHARD_SIZE = 50
+
+
+def read_validators(warehouse: Path) -> dict[str, Validators]:
+    """Validators of every known source; empty before the first load."""
+    if not warehouse.exists():
+        return {}
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute("SELECT source_id, etag, last_modified, last_sha256 FROM sources")
+        return {r[0]: Validators(r[1], r[2], r[3]) for r in rows.fetchall()}
+
+
+def plan_shards(
+    sources: list[Source], validators: dict[str, Validators], shard_size: int = SHARD_SIZE
+) -> list[list[dict[str, Any]]]:
+    """JSON-serialisable shards (Airflow passes them through XCom)."""
+    specs = [
+        {"source": s.to_dict(), "validators": asdict(validators.get(s.source_id, Validators()))}
+        for s in sources
+    ]
+    return [specs[i : i + shard_size] for i in range(0, len(specs), shard_size)]
+
+
+def fetch_parse_shard(
+    shard: list[dict[str, Any]], settings: Settings, *, batch_id: str, now: datetime
+) -> Path:
+    """Fetch, archive and parse every source of a shard; stage the rows as one batch."""
+    config = FetchConfig(
+        user_agent=settings.user_agent,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    batch = stage.Batch(batch_id)
+    with new_session(config) as session:
+        for spec in shard:
+            source = Source.from_dict(spec["source"])
+            result = fetch(session, source, Validators(**spec["validators"]), config, now=now)
+            _stage_source(batch, source, result, Validators(**spec["validators"]), settings)
+    return stage.write_batch(settings.staging_dir, batch)
+
+
+def _stage_source(
+    batch: stage.Batch, source: Source, result: FetchResult, old: Validators, settings: Settings
+) -> None:
+    batch.add("sources", {**source.to_dict()})
+    changed = result.body is not None and result.sha256 != old.sha256
+    if changed and result.body is not None:
+        archive.put(settings.archive_dir, result.body)
+        page = _parse(source, result)
+        if page is not None:
+            _stage_page(batch, source, result, page)
+    batch.add("fetches", _fetch_row(result, changed))
+
+
+def _parse(source: Source, result: FetchResult) -> ParsedPage | None:
+    assert result.body is not None
+    try:
+        return parse_page(
+            result.body,
+            result.final_url or source.url,
+            fetched_at=result.fetched_at,
+            headers=result.headers,
+            tz=source.timezone,
+            language=source.language,
+        )
+    except Exception as exc:  # a parser bug must not lose the fetch: it is logged and kept
+        log.exception("parse failed for source %s (%s)", source.source_id, source.url)
+        result.error_class, result.error = "ParseError", f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def _fetch_row(result: FetchResult, changed: bool) -> dict[str, Any]:
+    return {
+        "source_id": result.source_id,
+        "url": result.url,
+        "final_url": result.final_url,
+        "fetched_at": result.fetched_at,
+        "attempt": result.attempt,
+        "status": result.status,
+        "elapsed_ms": result.elapsed_ms,
+        "bytes": len(result.body) if result.body is not None else None,
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "sha256": result.sha256,
+        "changed": changed,
+        "error_class": result.error_class,
+        "error": result.error,
+    }
+
+
+def _stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: ParsedPage) -> None:
+    key = {"source_id": source.source_id, "fetched_at": result.fetched_at}
+    batch.add(
+        "pages",
+        {
+            **key,
+            **{k: getattr(page, k) for k in ("url", "title", "canonical_url", "published_at")},
+            **{k: getattr(page, k) for k in ("modified_at", "language", "is_liveblog", "parser")},
+            "sha256": result.sha256,
+            "entry_count": len(page.entries),
+            "warnings": page.warnings,
+        },
+    )
+    for entry in page.entries:
+        batch.add("entries", {**key, **asdict(entry)})
+
+
+def load(warehouse: Path, batches: Iterable[Path], *, load_id: str, now: datetime) -> LoadReport:
+    with connect(warehouse) as con:
+        return load_batches(con, list(batches), load_id=load_id, now=now)
+
+
+def run_cycle(
+    sources: list[Source], settings: Settings, *, run_id: str, now: datetime
+) -> LoadReport:
+    """A whole cycle in one process: the same functions the Airflow tasks call."""
+    shards = plan_shards(sources, read_validators(settings.warehouse))
+    paths = [
+        fetch_parse_shard(shard, settings, batch_id=f"{run_id}-{i:04d}", now=now)
+        for i, shard in enumerate(shards)
+    ]
+    return load(settings.warehouse, paths, load_id=run_id, now=now)

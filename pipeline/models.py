@@ -1,0 +1,47 @@
+"""The records that travel between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Precision = Literal["second", "minute", "day", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ticker entry as seen on one fetch of a page."""
+
+    entry_id: str
+    url: str
+    published_at: datetime | None
+    time_text: str | None
+    time_precision: Precision
+    headline: str | None
+    body: str
+    content_hash: str
+    position: int
+    updated_at: datetime | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    pinned: bool = False
+    key_event: bool = False
+    summary: bool = False
+    time_flags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """A page split into entries, with what the page says about itself."""
+
+    url: str
+    parser: str
+    is_liveblog: bool
+    entries: list[Entry]
+    title: str | None = None
+    canonical_url: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    warnings: list[str] = field(default_factory=list)

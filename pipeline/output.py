@@ -1,0 +1,61 @@
+"""Query results as aligned tables, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+FORMATS = ("table", "csv", "json")
+MAX_CELL = 80
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> str:
+    if fmt == "csv":
+        return _csv(columns, rows)
+    if fmt == "json":
+        return json.dumps(
+            [dict(zip(columns, r, strict=True)) for r in rows],
+            default=_json_value,
+            ensure_ascii=False,
+            indent=1,
+        )
+    return _table(columns, rows)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
+    out = [line(list(columns)), "-+-".join("-" * w for w in widths), *(line(r) for r in cells)]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([["" if v is None else _json_value(v) for v in row] for row in rows])
+    return buffer.getvalue().rstrip("\n")
+
+
+def _json_value(value: Any) -> Any:
+    return (
+        value.isoformat()
+        if isinstance(value, datetime | date)
+        else value
+        if isinstance(value, int | float | str | bool | list)
+        else str(value)
+    )

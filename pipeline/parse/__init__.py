@@ -1,0 +1,116 @@
+"""`parse_page`: one fetched page → a `ParsedPage` with one `Entry` per ticker entry.
+
+Formats in order of trust: schema.org LiveBlogPosting JSON-LD, time-marked headings in
+HTML, plain text. A page with none of these is an ordinary article: one entry,
+`is_liveblog = False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup
+
+from pipeline.models import ParsedPage
+from pipeline.parse import html, jsonld
+from pipeline.parse.context import PageContext, RawEntry, build_entries
+from pipeline.parse.decode import decode, header
+from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.text import parse_text
+from pipeline.timeparse import default_timezone, parse_iso
+
+__all__ = ["parse_page"]
+
+
+def parse_page(
+    content: bytes,
+    url: str,
+    *,
+    fetched_at: datetime,
+    headers: Mapping[str, str] | None = None,
+    tz: str | None = None,
+    language: str | None = None,
+) -> ParsedPage:
+    """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
+    zone of wall-clock times on the page (default: from the URL's TLD and the language)."""
+    if fetched_at.tzinfo is None:
+        raise ValueError("fetched_at must be timezone-aware")
+    text = decode(content, headers)
+    if _is_plain_text(text, header(headers, "content-type")):
+        return parse_text(text, _context(url, fetched_at, tz, language))
+    return _parse_html(BeautifulSoup(text, "lxml"), url, fetched_at, tz, language)
+
+
+def _is_plain_text(text: str, content_type: str) -> bool:
+    if content_type:
+        return content_type.split(";")[0].strip().lower() == "text/plain"
+    return not text.lstrip().startswith("<")
+
+
+def _context(url: str, fetched_at: datetime, tz: str | None, language: str | None) -> PageContext:
+    zone = tz or default_timezone(urlsplit(url).hostname or "", language)
+    return PageContext(url=url, fetched_at=fetched_at, tz=zone, language=language)
+
+
+def _parse_html(
+    soup: BeautifulSoup, url: str, fetched_at: datetime, tz: str | None, language: str | None
+) -> ParsedPage:
+    lang = language or _attr(soup.find("html"), "lang")
+    ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
+    page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
+    ld_values = jsonld.json_ld_objects(soup, page.warnings)
+    _page_meta(soup, ld_values, page)
+    blogs = jsonld.find_live_blogs(ld_values)
+    raws = [jsonld.raw_entry(u, ctx) for blog in blogs for u in jsonld.updates(blog)]
+    page.parser = "jsonld"
+    if not raws:
+        raws = html.time_heading_entries(soup, ctx, _page_day(page, ctx))
+        page.parser = "html-time-headings"
+    if not raws:
+        raws = [_article_entry(soup, page)]
+        page.parser, page.is_liveblog = "article", False
+    page.entries = build_entries(raws, ctx)
+    return page
+
+
+def _page_meta(soup: BeautifulSoup, ld_values: list[object], page: ParsedPage) -> None:
+    title = soup.find("title")
+    page.title = tidy(title.get_text()) if title else None
+    canonical = soup.find("link", rel="canonical")
+    page.canonical_url = _attr(canonical, "href")
+    for obj in (o for v in ld_values for o in jsonld.walk(v)):
+        if jsonld.has_type(obj, "LiveBlogPosting", "NewsArticle", "Article", "BlogPosting"):
+            page.title = page.title or (obj.get("headline") or None)
+            page.published_at = page.published_at or parse_iso(str(obj.get("datePublished", "")))
+            page.modified_at = page.modified_at or parse_iso(str(obj.get("dateModified", "")))
+    page.published_at = page.published_at or parse_iso(_meta(soup, "article:published_time"))
+    page.modified_at = page.modified_at or parse_iso(_meta(soup, "article:modified_time"))
+
+
+def _page_day(page: ParsedPage, ctx: PageContext) -> date:
+    anchor = page.modified_at or page.published_at or ctx.fetched_at.astimezone(UTC)
+    return anchor.astimezone(ZoneInfo(ctx.tz)).date()
+
+
+def _article_entry(soup: BeautifulSoup, page: ParsedPage) -> RawEntry:
+    body_node = soup.find("article") or soup.find("main") or soup.body or soup
+    return RawEntry(
+        body=element_text(body_node),
+        headline=page.title,
+        local_time=page.published_at,
+        time_text=page.published_at.isoformat() if page.published_at else None,
+        precision="second" if page.published_at else "none",
+    )
+
+
+def _meta(soup: BeautifulSoup, prop: str) -> str | None:
+    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
+    return _attr(tag, "content")
+
+
+def _attr(tag: object, name: str) -> str | None:
+    value = tag.get(name) if hasattr(tag, "get") else None
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,76 @@
+"""What every format parser needs to know about the page it is reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urldefrag
+
+from pipeline import identity
+from pipeline.models import Entry, Precision
+from pipeline.timeparse import is_future, to_utc
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    url: str
+    fetched_at: datetime
+    tz: str
+    language: str | None
+
+    @property
+    def page_key(self) -> str:
+        return urldefrag(self.url)[0]
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """An entry as a format parser found it, before ids, hashes and UTC conversion."""
+
+    body: str
+    headline: str | None = None
+    local_time: datetime | None = None  # naive = wall clock in the page's zone; aware = exact
+    time_text: str | None = None
+    precision: Precision = "none"
+    anchor: str | None = None
+    updated_at: datetime | None = None
+    authors: tuple[str, ...] = ()
+    pinned: bool = False
+    key_event: bool = False
+    summary: bool = False
+
+
+def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:
+    """Turn raw entries into `Entry` records in page order."""
+    return [_build(raw, ctx, position) for position, raw in enumerate(raws)]
+
+
+def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
+    published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, ctx.tz)
+    if published is not None and is_future(published, ctx.fetched_at):
+        flags = (*flags, "future")
+    url = f"{ctx.page_key}#{raw.anchor}" if raw.anchor else ctx.page_key
+    return Entry(
+        entry_id=identity.entry_id(
+            ctx.page_key,
+            anchor=raw.anchor,
+            headline=raw.headline,
+            published_at=published,
+            body=raw.body,
+        ),
+        url=url,
+        published_at=published,
+        updated_at=raw.updated_at,
+        time_text=raw.time_text,
+        time_precision=raw.precision if published else "none",
+        headline=raw.headline,
+        body=raw.body,
+        content_hash=identity.content_hash(raw.headline, raw.body),
+        position=position,
+        authors=raw.authors,
+        language=ctx.language,
+        pinned=raw.pinned,
+        key_event=raw.key_event,
+        summary=raw.summary,
+        time_flags=flags,
+    )

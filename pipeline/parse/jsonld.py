@@ -1,0 +1,99 @@
+"""schema.org `LiveBlogPosting` JSON-LD: `liveBlogUpdate` as a list or a single object,
+top level, inside `@graph`, or inside arrays of blocks."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from pipeline.parse.context import PageContext, RawEntry
+from pipeline.parse.html_text import fragment_text
+from pipeline.timeparse import parse_iso
+
+_TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def json_ld_objects(soup: BeautifulSoup, warnings: list[str]) -> list[Any]:
+    """Every JSON-LD script's top-level value; broken ones recovered where possible."""
+    values: list[Any] = []
+    for index, script in enumerate(soup.find_all("script", type="application/ld+json")):
+        value = _loads(script.string or script.get_text() or "")
+        if value is None:
+            warnings.append(f"JSON-LD block {index} is not valid JSON; skipped")
+        else:
+            values.append(value)
+    return values
+
+
+def _loads(text: str) -> Any:
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text))):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def walk(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a JSON-LD value, depth first."""
+    if isinstance(value, list):
+        for item in value:
+            yield from walk(item)
+    elif isinstance(value, dict):
+        yield value
+        for key in ("@graph", "mainEntity"):
+            if key in value:
+                yield from walk(value[key])
+
+
+def has_type(obj: dict[str, Any], *names: str) -> bool:
+    types = obj.get("@type")
+    types = types if isinstance(types, list) else [types]
+    return any(t in names for t in types)
+
+
+def find_live_blogs(values: list[Any]) -> list[dict[str, Any]]:
+    return [obj for value in values for obj in walk(value) if has_type(obj, "LiveBlogPosting")]
+
+
+def updates(blog: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = blog.get("liveBlogUpdate") or []
+    items = raw if isinstance(raw, list) else [raw]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
+    published = parse_iso(_text(update.get("datePublished")))
+    return RawEntry(
+        body=fragment_text(_text(update.get("articleBody")) or _text(update.get("text")) or ""),
+        headline=fragment_text(_text(update.get("headline")) or "") or None,
+        local_time=published,
+        time_text=_text(update.get("datePublished")) or None,
+        precision="second" if published else "none",
+        anchor=_anchor(update, ctx),
+        updated_at=parse_iso(_text(update.get("dateModified"))),
+        authors=_authors(update.get("author")),
+    )
+
+
+def _anchor(update: dict[str, Any], ctx: PageContext) -> str | None:
+    for key in ("@id", "url"):
+        value = _text(update.get(key))
+        if value:
+            return value.rsplit("#", 1)[1] if "#" in value else value.removeprefix(ctx.page_key)
+    return None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names = (_text(i.get("name")) if isinstance(i, dict) else _text(i) for i in items)
+    return tuple(n for n in names if n)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""

@@ -1,0 +1,89 @@
+"""Plain-text tickers: a title line, `14.08.2025 21:15 Uhr` lines, short headline lines
+each followed by paragraphs (the seed corpus form).
+
+A headline is a short single-line block that does not end like a sentence and is followed
+by a body block; a short line followed by another headline is the tail of the previous
+entry (e.g. "Die Analyse … können Sie hier nachlesen").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.models import ParsedPage
+from pipeline.parse.context import PageContext, RawEntry, build_entries
+from pipeline.timeparse import parse_german_datetime
+
+_BLANK = re.compile(r"\n\s*\n")
+_SENTENCE_END = tuple('.:;,"“”»«)')
+_BULLETS = tuple("•-*–·")
+MAX_HEADLINE = 160
+
+
+def split_blocks(text: str) -> list[str]:
+    """Paragraph blocks with internal line breaks folded and outer space stripped."""
+    blocks = (" ".join(line.strip() for line in b.splitlines()) for b in _BLANK.split(text))
+    return [b.strip() for b in blocks if b.strip()]
+
+
+def looks_like_headline(block: str) -> bool:
+    return (
+        len(block) <= MAX_HEADLINE
+        and not block.endswith(_SENTENCE_END)
+        and not block.startswith(_BULLETS)
+        and parse_german_datetime(block) is None
+    )
+
+
+def parse_text(text: str, ctx: PageContext) -> ParsedPage:
+    blocks = split_blocks(text.replace("\r\n", "\n"))
+    title = blocks[0] if blocks else None
+    raws = _entries(blocks[1:])
+    page = ParsedPage(
+        url=ctx.url,
+        parser="text",
+        is_liveblog=len(raws) > 1,
+        entries=build_entries(raws, ctx),
+        title=title,
+        language=ctx.language,
+    )
+    if not raws:
+        page.warnings.append("no entries found in plain text")
+    return page
+
+
+def _entries(blocks: list[str]) -> list[RawEntry]:
+    raws: list[RawEntry] = []
+    pending_time: tuple[str, RawEntry] | None = None
+    for index, block in enumerate(blocks):
+        stamp = parse_german_datetime(block)
+        if stamp is not None:
+            pending_time = (block, RawEntry(body="", local_time=stamp, precision="minute"))
+        elif _is_headline_at(blocks, index):
+            time_text, timed = pending_time or (None, RawEntry(body=""))
+            raws.append(_new_entry(block, time_text, timed))
+            pending_time = None
+        elif raws:
+            raws[-1].body = f"{raws[-1].body}\n\n{block}".strip()
+    return raws
+
+
+def _is_headline_at(blocks: list[str], index: int) -> bool:
+    if not looks_like_headline(blocks[index]):
+        return False
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        following is not None
+        and not looks_like_headline(following)
+        and parse_german_datetime(following) is None
+    )
+
+
+def _new_entry(headline: str, time_text: str | None, timed: RawEntry) -> RawEntry:
+    return RawEntry(
+        body="",
+        headline=headline,
+        local_time=timed.local_time,
+        time_text=time_text,
+        precision=timed.precision,
+    )

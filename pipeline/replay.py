@@ -1,0 +1,667 @@
+"""Replay server: serves recorded ticker page snapshots on 127.0.0.1 as if they were live.
+
+Layout of a replay root::
+
+    <root>/<source_id>/<%Y%m%dT%H%M%SZ>.<ext>
+
+Each snapshot file becomes its source's current page at the UTC time in its name. One
+shared `ReplayClock` decides "now" for every source; it moves only when told to (or, with
+``auto_advance``, once every source has been fetched since the last move).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import email.utils
+import hashlib
+import json
+import logging
+import re
+import selectors
+import socket
+import socketserver
+import threading
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+CONTROL_PREFIX = "_replay"
+REQUEST_LOG_LIMIT = 10_000
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+CONTENT_TYPES: dict[str, str] = {
+    "html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "xml": "application/rss+xml; charset=utf-8",
+}
+
+_SNAPSHOT_NAME = re.compile(r"(\d{8}T\d{6}Z)\.(.+)")
+_MAX_DRAINED_BODY = 1 << 20
+
+RequestLogEntry = dict[str, Any]
+
+
+class ReplayFolderError(ValueError):
+    """The replay root is missing, unusable or holds no valid snapshot."""
+
+
+# --- snapshot index -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One recorded page: becomes its source's current page at `at`."""
+
+    source_id: str
+    at: datetime
+    path: Path
+
+    @property
+    def content_type(self) -> str:
+        extension = self.path.name.partition(".")[2].lower()
+        return CONTENT_TYPES.get(extension, DEFAULT_CONTENT_TYPE)
+
+
+def snapshot_name(at: datetime, extension: str) -> str:
+    """File name for a snapshot that becomes current at `at` (timezone-aware)."""
+    return f"{_require_utc(at).strftime(SNAPSHOT_TIME_FORMAT)}.{extension.lstrip('.')}"
+
+
+def load_index(root: Path) -> dict[str, tuple[Snapshot, ...]]:
+    """Source id -> its snapshots sorted by time; sources without snapshots are left out."""
+    if not root.is_dir():
+        raise ReplayFolderError(f"replay root {root} does not exist or is not a folder")
+    index: dict[str, tuple[Snapshot, ...]] = {}
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and not folder.name.startswith("."):
+            snapshots = _load_source(folder)
+            if snapshots:
+                index[folder.name] = snapshots
+    if not index:
+        raise ReplayFolderError(
+            f"replay root {root} has no source folder holding a snapshot named like "
+            f"<source_id>/20250814T191500Z.html"
+        )
+    if CONTROL_PREFIX in index:
+        raise ReplayFolderError(f"{root / CONTROL_PREFIX}: source id reserved for control")
+    return index
+
+
+def _load_source(folder: Path) -> tuple[Snapshot, ...]:
+    snapshots = sorted(
+        (s for p in folder.iterdir() if p.is_file() and (s := _parse_snapshot(folder.name, p))),
+        key=lambda s: s.at,
+    )
+    for earlier, later in pairwise(snapshots):
+        if earlier.at == later.at:
+            raise ReplayFolderError(
+                f"{folder}: {earlier.path.name} and {later.path.name} have the same time"
+            )
+    return tuple(snapshots)
+
+
+def _parse_snapshot(source_id: str, path: Path) -> Snapshot | None:
+    match = _SNAPSHOT_NAME.fullmatch(path.name)
+    if match is None:
+        return None
+    try:
+        at = datetime.strptime(match[1], SNAPSHOT_TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        # Shaped like a stamp but not a date: most likely a typo, so say so.
+        logger.warning("replay: ignoring %s: %s is not a valid time", path, match[1])
+        return None
+    return Snapshot(source_id, at, path)
+
+
+def _current(snapshots: Sequence[Snapshot], at: datetime) -> Snapshot | None:
+    position = bisect_right(snapshots, at, key=lambda s: s.at)
+    return snapshots[position - 1] if position else None
+
+
+# --- clock ----------------------------------------------------------------------------------
+
+
+def _require_utc(at: datetime) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{at.isoformat()} has no UTC offset; a timezone-aware time is needed")
+    return at.astimezone(UTC)
+
+
+def parse_utc(text: str) -> datetime:
+    """ISO-8601 time with an offset (``Z`` allowed) -> UTC; naive or malformed -> ValueError."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO-8601 time") from None
+    return _require_utc(parsed)
+
+
+class ReplayClock:
+    """The replay's "now": a UTC instant that steps along the recorded snapshot times."""
+
+    def __init__(self, times: Iterable[datetime], at: datetime) -> None:
+        self._times = tuple(sorted({_require_utc(t) for t in times}))
+        self._at = _require_utc(at)
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    @property
+    def at(self) -> datetime:
+        with self._lock:
+            return self._at
+
+    def now(self) -> datetime:
+        """Same as `at`; handy where code takes a ``now`` callable."""
+        return self.at
+
+    @property
+    def times(self) -> tuple[datetime, ...]:
+        """All distinct snapshot times, sorted."""
+        return self._times
+
+    @property
+    def generation(self) -> int:
+        """Goes up on every change, so observers can tell that the clock moved."""
+        with self._lock:
+            return self._generation
+
+    def set(self, at: datetime) -> None:
+        at = _require_utc(at)
+        with self._lock:
+            self._at = at
+            self._generation += 1
+
+    def advance(self) -> bool:
+        """Move to the next snapshot time after now; False (and no change) at the end."""
+        with self._lock:
+            position = bisect_right(self._times, self._at)
+            if position == len(self._times):
+                return False
+            self._at = self._times[position]
+            self._generation += 1
+            return True
+
+
+# --- HTTP semantics, kept apart from socket handling ----------------------------------------
+
+
+@dataclass
+class _Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+
+def _http_date(at: datetime) -> str:
+    return email.utils.format_datetime(at.astimezone(UTC), usegmt=True)
+
+
+def _etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def _parse_http_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    # "-0000" yields a naive datetime; HTTP dates are GMT anyway.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _etag_matches(etag: str, if_none_match: str) -> bool:
+    candidates = [c.strip() for c in if_none_match.split(",")]
+    return any(c == "*" or c.removeprefix("W/") == etag for c in candidates)
+
+
+def _not_modified(
+    etag: str, modified: datetime, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    if if_none_match is not None:  # RFC 9110: If-None-Match overrides If-Modified-Since
+        return _etag_matches(etag, if_none_match)
+    since = _parse_http_date(if_modified_since)
+    return since is not None and modified <= since
+
+
+def _query_values(query: str, name: str) -> list[str]:
+    # Not parse_qs: it turns "+" into a space, which breaks unencoded "+00:00" offsets.
+    pairs = (part.partition("=") for part in query.split("&") if part)
+    return [unquote(value) for key, _, value in pairs if unquote(key) == name]
+
+
+@dataclass
+class _ReplayApp:
+    index: dict[str, tuple[Snapshot, ...]]
+    clock: ReplayClock
+    auto_advance: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _bodies: dict[Path, bytes] = field(default_factory=dict)
+    _requested: set[str] = field(default_factory=set)
+    _round_generation: int = -1
+    _log: deque[RequestLogEntry] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_LIMIT))
+
+    def handle(
+        self, method: str, target: str, if_none_match: str | None, if_modified_since: str | None
+    ) -> _Response:
+        parts = urlsplit(target)
+        path = unquote(parts.path).strip("/")
+        if path == CONTROL_PREFIX or path.startswith(f"{CONTROL_PREFIX}/"):
+            action = path.removeprefix(CONTROL_PREFIX).strip("/")
+            return self._control(method, action, parts.query)
+        if method == "POST":
+            return self._text(HTTPStatus.METHOD_NOT_ALLOWED, "sources are read-only\n", "GET, HEAD")
+        response = self._source(method, path, if_none_match, if_modified_since)
+        self._record(path, response.status, if_none_match, if_modified_since)
+        return response
+
+    def request_log(self) -> list[RequestLogEntry]:
+        with self._lock:
+            return [dict(entry) for entry in self._log]
+
+    # sources
+
+    def _source(
+        self, method: str, source_id: str, if_none_match: str | None, if_modified_since: str | None
+    ) -> _Response:
+        snapshots = self.index.get(source_id)
+        if snapshots is None:
+            return self._text(HTTPStatus.NOT_FOUND, f"unknown source {source_id!r}\n")
+        at = self._clock_for(source_id, counts_for_round=method == "GET")
+        snapshot = _current(snapshots, at)
+        if snapshot is None:
+            return self._text(HTTPStatus.NOT_FOUND, f"no snapshot of {source_id!r} yet\n", at=at)
+        return self._snapshot(snapshot, at, if_none_match, if_modified_since)
+
+    def _clock_for(self, source_id: str, *, counts_for_round: bool) -> datetime:
+        """Clock time for this request; with auto_advance, also moves it after a full round."""
+        with self._lock:
+            at = self.clock.at
+            if self.auto_advance and counts_for_round:
+                self._count_round(source_id)
+            return at
+
+    def _count_round(self, source_id: str) -> None:
+        generation = self.clock.generation
+        if generation != self._round_generation:  # clock moved: a new round starts
+            self._round_generation = generation
+            self._requested.clear()
+        self._requested.add(source_id)
+        if self._requested >= self.index.keys():
+            self.clock.advance()
+
+    def _snapshot(
+        self,
+        snapshot: Snapshot,
+        at: datetime,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+    ) -> _Response:
+        body = self._body(snapshot.path)
+        etag = _etag(body)
+        headers = [
+            ("ETag", etag),
+            ("Last-Modified", _http_date(snapshot.at)),
+            ("Date", _http_date(at)),
+            ("Cache-Control", "no-cache"),
+        ]
+        if _not_modified(etag, snapshot.at, if_none_match, if_modified_since):
+            return _Response(HTTPStatus.NOT_MODIFIED, headers)
+        return _Response(HTTPStatus.OK, [("Content-Type", snapshot.content_type), *headers], body)
+
+    def _body(self, path: Path) -> bytes:
+        with self._lock:
+            cached = self._bodies.get(path)
+        if cached is None:
+            cached = path.read_bytes()
+            with self._lock:
+                self._bodies[path] = cached
+        return cached
+
+    def _record(
+        self, source_id: str, status: int, if_none_match: str | None, if_modified_since: str | None
+    ) -> None:
+        entry: RequestLogEntry = {
+            "source": source_id,
+            "status": int(status),
+            "if_none_match": if_none_match,
+            "if_modified_since": if_modified_since,
+        }
+        with self._lock:
+            self._log.append(entry)
+
+    # control endpoints
+
+    def _control(self, method: str, action: str, query: str) -> _Response:
+        verb = "GET" if method == "HEAD" else method
+        if (verb, action) == ("GET", "clock"):
+            return self._clock_state()
+        if (verb, action) == ("POST", "advance"):
+            with self._lock:
+                self.clock.advance()
+            return self._clock_state()
+        if (verb, action) == ("POST", "clock"):
+            return self._set_clock(query)
+        if (verb, action) == ("GET", "requests"):
+            return self._json(HTTPStatus.OK, self.request_log())
+        allowed = {"clock": "GET, HEAD, POST", "advance": "POST", "requests": "GET, HEAD"}
+        if action in allowed:
+            error = {"error": f"{method} not allowed on /{CONTROL_PREFIX}/{action}"}
+            return self._json(HTTPStatus.METHOD_NOT_ALLOWED, error, allow=allowed[action])
+        return self._json(HTTPStatus.NOT_FOUND, {"error": f"no control endpoint {action!r}"})
+
+    def _set_clock(self, query: str) -> _Response:
+        values = _query_values(query, "at")
+        if len(values) != 1:
+            error = "expected one query parameter at=<ISO-8601 time with offset>"
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": error})
+        try:
+            at = parse_utc(values[0])
+        except ValueError as exc:
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+        with self._lock:
+            self.clock.set(at)
+        return self._clock_state()
+
+    def _clock_state(self) -> _Response:
+        state = {
+            "at": self.clock.at.isoformat(),
+            "times": [t.isoformat() for t in self.clock.times],
+            "sources": list(self.index),
+        }
+        return self._json(HTTPStatus.OK, state)
+
+    # response builders
+
+    def _json(self, status: int, payload: object, allow: str | None = None) -> _Response:
+        body = json.dumps(payload).encode()
+        return self._plain(status, "application/json", body, self.clock.at, allow)
+
+    def _text(
+        self, status: int, text: str, allow: str | None = None, at: datetime | None = None
+    ) -> _Response:
+        at = self.clock.at if at is None else at
+        return self._plain(status, CONTENT_TYPES["txt"], text.encode(), at, allow)
+
+    @staticmethod
+    def _plain(
+        status: int, content_type: str, body: bytes, at: datetime, allow: str | None
+    ) -> _Response:
+        headers = [
+            ("Content-Type", content_type),
+            ("Date", _http_date(at)),
+            ("Cache-Control", "no-cache"),
+        ]
+        if allow is not None:
+            headers.append(("Allow", allow))
+        return _Response(status, headers, body)
+
+
+# --- sockets --------------------------------------------------------------------------------
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: _ReplayApp) -> None:
+        self.app = app
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        super().__init__(address, _Handler)
+
+    def serve_until_stopped(self) -> None:
+        """Like serve_forever(), but stop_serving() ends it at once rather than at the next poll."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                ready = selector.select()
+                if not self._stopping.is_set() and any(key.fileobj is self for key, _ in ready):
+                    self.handle_request()
+
+    def stop_serving(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"\0")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls getfqdn(), a DNS lookup that can stall for seconds.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.socket.getsockname()[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket | tuple[bytes, socket.socket]) -> None:
+        if isinstance(request, socket.socket):
+            with self._connections_lock:
+                self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake handler threads idling on keep-alive connections so they end."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(
+        self,
+        request: socket.socket | tuple[bytes, socket.socket],  # noqa: ARG002 (signature of base)
+        client_address: Any,
+    ) -> None:
+        # Only I/O errors get here (the handler answers app errors with 500): clients hang up.
+        logger.debug("replay: connection from %s failed", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real sites
+    # Headers and body go out in two writes; with Nagle on, keep-alive requests stall ~40 ms.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self._respond("GET")
+
+    def do_HEAD(self) -> None:
+        self._respond("HEAD")
+
+    def do_POST(self) -> None:
+        self._respond("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("replay: %s %s", self.address_string(), format % args)
+
+    def _respond(self, method: str) -> None:
+        self._drain_body()
+        try:
+            response = self.server.app.handle(
+                method,
+                self.path,
+                self.headers.get("If-None-Match"),
+                self.headers.get("If-Modified-Since"),
+            )
+        except Exception:
+            logger.exception("replay: failed to answer %s %s", method, self.path)
+            response = _Response(HTTPStatus.INTERNAL_SERVER_ERROR, [], b"replay error\n")
+        self._write(response, with_body=method != "HEAD")
+
+    def _drain_body(self) -> None:
+        """Read a request body nobody needs, so the next request on the connection parses."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if "Transfer-Encoding" in self.headers or not 0 <= length <= _MAX_DRAINED_BODY:
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
+
+    def _write(self, response: _Response, *, with_body: bool) -> None:
+        # send_response_only: send_response would add a wall-clock Date header.
+        self.send_response_only(response.status)
+        self.log_request(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if with_body and response.status != HTTPStatus.NOT_MODIFIED:
+            self.wfile.write(response.body)
+
+
+# --- public server --------------------------------------------------------------------------
+
+
+class ReplayServer:
+    """Serves a replay root over HTTP; binds its port on construction, serves after start()."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        at: datetime | None = None,
+        auto_advance: bool = False,
+    ) -> None:
+        self.root = Path(root)
+        index = load_index(self.root)
+        times = sorted({s.at for snapshots in index.values() for s in snapshots})
+        self.clock = ReplayClock(times, times[0] if at is None else at)
+        self._app = _ReplayApp(index, self.clock, auto_advance=auto_advance)
+        self._httpd = _HTTPServer((host, port), self._app)
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._httpd.server_name}:{self._httpd.server_port}"
+
+    @property
+    def source_ids(self) -> list[str]:
+        return list(self._app.index)
+
+    def source_url(self, source_id: str) -> str:
+        return f"{self.url}/{quote(source_id, safe='')}"
+
+    def snapshot_times(self) -> list[datetime]:
+        return list(self.clock.times)
+
+    def request_log(self) -> list[RequestLogEntry]:
+        """Same entries as GET /_replay/requests."""
+        return self._app.request_log()
+
+    def start(self) -> ReplayServer:
+        if self._closed:
+            raise RuntimeError("a stopped ReplayServer cannot be started again")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_until_stopped,
+                name=f"replay-{self._httpd.server_port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None:
+            self._httpd.stop_serving()
+            self._thread.join()
+        self._httpd.close_connections()
+        self._httpd.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _wait_forever() -> None:
+    threading.Event().wait()
+
+
+def serve_forever(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    at: datetime | None = None,
+    auto_advance: bool = False,
+) -> None:
+    """Serve until Ctrl-C; prints one line: ``replay serving <url> sources: a, b``."""
+    with ReplayServer(root, host=host, port=port, at=at, auto_advance=auto_advance) as server:
+        mode = "auto-advance" if auto_advance else "manual clock"
+        print(
+            f"replay serving {server.url} sources: {', '.join(server.source_ids)} "
+            f"(clock {server.clock.at.isoformat()}, {mode})",
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            _wait_forever()
+
+
+def _time_argument(text: str) -> datetime:
+    try:
+        return parse_utc(text)
+    except ValueError as exc:  # argparse shows only ArgumentTypeError messages
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m pipeline.replay ROOT``: a stand-in for the CLI during demos."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.replay", description=__doc__)
+    parser.add_argument("root", type=Path)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--at", type=_time_argument, help="start time, ISO-8601 with offset")
+    parser.add_argument("--auto-advance", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        serve_forever(
+            args.root, host=args.host, port=args.port, at=args.at, auto_advance=args.auto_advance
+        )
+    except ReplayFolderError as exc:
+        parser.exit(2, f"error: {exc}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Parquet batches: one folder per (run, shard), written without touching the warehouse.
+
+A batch folder holds `sources`, `fetches`, `pages` and `entries` Parquet files and a
+`_COMPLETE` marker. It is written under a temporary name and renamed into place, so the
+loader only ever sees complete batches.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.errors import BatchError
+
+# Column order and DuckDB types of each staged table; the loader reads them by name.
+SCHEMAS: dict[str, dict[str, str]] = {
+    "sources": {
+        "source_id": "VARCHAR",
+        "url": "VARCHAR",
+        "kind": "VARCHAR",
+        "timezone": "VARCHAR",
+        "language": "VARCHAR",
+    },
+    "fetches": {
+        "source_id": "VARCHAR",
+        "url": "VARCHAR",
+        "final_url": "VARCHAR",
+        "fetched_at": "TIMESTAMPTZ",
+        "attempt": "INTEGER",
+        "status": "INTEGER",
+        "elapsed_ms": "INTEGER",
+        "bytes": "BIGINT",
+        "etag": "VARCHAR",
+        "last_modified": "VARCHAR",
+        "sha256": "VARCHAR",
+        "changed": "BOOLEAN",
+        "error_class": "VARCHAR",
+        "error": "VARCHAR",
+    },
+    "pages": {
+        "source_id": "VARCHAR",
+        "fetched_at": "TIMESTAMPTZ",
+        "sha256": "VARCHAR",
+        "url": "VARCHAR",
+        "title": "VARCHAR",
+        "canonical_url": "VARCHAR",
+        "published_at": "TIMESTAMPTZ",
+        "modified_at": "TIMESTAMPTZ",
+        "language": "VARCHAR",
+        "is_liveblog": "BOOLEAN",
+        "parser": "VARCHAR",
+        "entry_count": "INTEGER",
+        "warnings": "VARCHAR[]",
+    },
+    "entries": {
+        "source_id": "VARCHAR",
+        "fetched_at": "TIMESTAMPTZ",
+        "entry_id": "VARCHAR",
+        "url": "VARCHAR",
+        "published_at": "TIMESTAMPTZ",
+        "updated_at": "TIMESTAMPTZ",
+        "time_text": "VARCHAR",
+        "time_precision": "VARCHAR",
+        "time_flags": "VARCHAR[]",
+        "headline": "VARCHAR",
+        "body": "VARCHAR",
+        "authors": "VARCHAR[]",
+        "language": "VARCHAR",
+        "pinned": "BOOLEAN",
+        "key_event": "BOOLEAN",
+        "summary": "BOOLEAN",
+        "position": "INTEGER",
+        "content_hash": "VARCHAR",
+    },
+}
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(slots=True)
+class Batch:
+    """Rows of one shard, keyed by staged table name."""
+
+    batch_id: str
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {name: [] for name in SCHEMAS}
+    )
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.rows[table].append(row)
+
+
+def batch_dir(staging_dir: Path, batch_id: str) -> Path:
+    return staging_dir / _SAFE.sub("_", batch_id)
+
+
+def write_batch(staging_dir: Path, batch: Batch) -> Path:
+    """Write the batch atomically; rewriting an existing batch id replaces it whole."""
+    final = batch_dir(staging_dir, batch.batch_id)
+    tmp = final.with_name(final.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with duckdb.connect() as con:
+        for table, columns in SCHEMAS.items():
+            _write_table(con, tmp / f"{table}.parquet", columns, batch.rows[table])
+    (tmp / "_COMPLETE").write_text(json.dumps({"batch_id": batch.batch_id}))
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return final
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str, str], rows: list[dict[str, Any]]
+) -> None:
+    con.execute("DROP TABLE IF EXISTS t")
+    con.execute(f"CREATE TABLE t ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+    if rows:
+        marks = ", ".join("?" for _ in columns)
+        con.executemany(
+            f"INSERT INTO t VALUES ({marks})", [[r.get(c) for c in columns] for r in rows]
+        )
+    con.execute(f"COPY t TO '{_quote(path)}' (FORMAT parquet)")
+
+
+def read_batch_id(path: Path) -> str:
+    """The batch id of a complete batch folder, or BatchError."""
+    marker = path / "_COMPLETE"
+    if not marker.is_file():
+        raise BatchError(f"{path}: not a complete staged batch (no _COMPLETE marker)")
+    return str(json.loads(marker.read_text())["batch_id"])
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,144 @@
+"""Time text + context → aware UTC datetime, precision and flags.
+
+Local wall-clock times are converted with `zoneinfo`. DST rule (documented in the README):
+an ambiguous local time (the repeated hour in autumn) is taken as the *first* occurrence
+(summer time, ``fold=0``) and flagged ``dst_ambiguous``; a non-existent local time (the
+skipped hour in spring) is moved forward by the gap and flagged ``dst_nonexistent``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+GERMAN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "jan"),
+            ("februar", "feb"),
+            ("märz", "maerz", "mär", "mrz"),
+            ("april", "apr"),
+            ("mai",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("dezember", "dez"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+# "14.08.2025 21:15 Uhr", "14.08.2025, 21.15 Uhr"
+_FULL_DE = re.compile(
+    r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}),?\s+(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*$"
+)
+# "21.15 Uhr", "21:15 Uhr:", "21:15"
+_CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?\s*$")
+# "Donnerstag, 14. August 2025", "14. August", "Donnerstag, 18. 7.", "14.08.2025"
+_DAY_WORDS = re.compile(r"(\d{1,2})\.\s*([A-Za-zÄÖÜäöü]+)\.?\s*(\d{4})?")
+_DAY_NUMS = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
+
+
+def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
+    """Interpret a naive wall-clock time in `tz`; return UTC and DST flags."""
+    if local.tzinfo is not None:
+        return local.astimezone(UTC), ()
+    zone = ZoneInfo(tz)
+    first = local.replace(tzinfo=zone, fold=0)
+    second = local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC), ()
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != local:
+        gap = (first.utcoffset() or timedelta()) - (second.utcoffset() or timedelta())
+        return (first + abs(gap)).astimezone(UTC), ("dst_nonexistent",)
+    return first.astimezone(UTC), ("dst_ambiguous",)
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """Parse an ISO-8601 timestamp with offset; a value without offset is rejected."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else None
+
+
+def parse_german_datetime(text: str) -> datetime | None:
+    """`14.08.2025 21:15 Uhr` → naive local datetime, or None."""
+    match = _FULL_DE.match(text)
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    return _safe_datetime(year, month, day, hour, minute)
+
+
+def parse_clock(text: str) -> time | None:
+    """`21.15 Uhr:` → time(21, 15), or None."""
+    match = _CLOCK.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def parse_day_header(text: str, *, default_year: int) -> date | None:
+    """`Donnerstag, 14. August 2025` or `Donnerstag, 18. 7.` → date, or None."""
+    words = _DAY_WORDS.search(text)
+    if words and words.group(2).lower() in GERMAN_MONTHS:
+        month = GERMAN_MONTHS[words.group(2).lower()]
+        return _safe_date(int(words.group(3) or default_year), month, int(words.group(1)))
+    nums = _DAY_NUMS.search(text)
+    if nums:
+        year = int(nums.group(3) or default_year)
+        return _safe_date(year, int(nums.group(2)), int(nums.group(1)))
+    return None
+
+
+def is_future(value: datetime, fetched_at: datetime) -> bool:
+    """More than ten minutes after the fetch: a clock or parse error at the source."""
+    return value - fetched_at > timedelta(minutes=10)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _safe_datetime(year: int, month: int, day: int, hour: int, minute: int) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall clock, zone applied later
+    except ValueError:
+        return None
+
+
+_TLD_ZONES = {
+    ".de": "Europe/Berlin",
+    ".at": "Europe/Vienna",
+    ".ch": "Europe/Zurich",
+    ".uk": "Europe/London",
+    ".ie": "Europe/Dublin",
+    ".nl": "Europe/Amsterdam",
+    ".be": "Europe/Brussels",
+    ".pl": "Europe/Warsaw",
+    ".in": "Asia/Kolkata",
+}
+_LANGUAGE_ZONES = {"de": "Europe/Berlin", "nl": "Europe/Amsterdam", "pl": "Europe/Warsaw"}
+
+
+def default_timezone(host: str, language: str | None) -> str:
+    """The zone a page's wall-clock times are read in when the source names none."""
+    for tld, zone in _TLD_ZONES.items():
+        if host.endswith(tld):
+            return zone
+    return _LANGUAGE_ZONES.get((language or "")[:2].lower(), "UTC")

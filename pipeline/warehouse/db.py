@@ -1,0 +1,113 @@
+"""Opening the warehouse: extensions from the PyPI wheels (never from the network) and
+named migrations, each in one transaction, recorded in `_migrations`."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import PermanentError, WarehouseVersionError
+from pipeline.settings import PROJECT_ROOT
+
+# Extension name → (wheel package, file in the wheel, name LOAD uses)
+_EXTENSIONS = {
+    "fts": ("duckdb_extension_fts", "fts", "fts"),
+    "ducklake": ("duckdb_extension_ducklake", "ducklake", "ducklake"),
+    "postgres": ("duckdb_extension_postgres", "postgres", "postgres_scanner"),
+}
+
+
+def sql_dir() -> Path:
+    """`warehouse/` in a checkout, or the copy packed into the wheel."""
+    packed = Path(__file__).resolve().parent.parent / "sql"
+    return packed if packed.is_dir() else PROJECT_ROOT / "warehouse"
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, migrate) the warehouse at `path`."""
+    if read_only and not path.exists():
+        raise PermanentError(f"{path}: no warehouse here yet; run `tickerlake run` or the demo")
+    if not read_only:
+        _ensure_writable_dir(path.parent)
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("SET TimeZone = 'UTC'")
+    check_version(con, path) if read_only else migrate(con, path)
+    return con
+
+
+def _ensure_writable_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PermanentError(
+            f"{directory}: cannot create warehouse folder: {exc.strerror}"
+        ) from exc
+
+
+def extension_file(name: str) -> Path:
+    package, stem, _ = _EXTENSIONS[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise PermanentError(f"DuckDB extension wheel {package} is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return next((root / "extensions").glob(f"v{duckdb.__version__}/{stem}.duckdb_extension"))
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """LOAD an extension from its pinned wheel; postgres needs INSTALL first because its
+    entry point (`postgres_scanner`) differs from its file name."""
+    _, _, load_name = _EXTENSIONS[name]
+    path = str(extension_file(name)).replace("'", "''")
+    if load_name != name:
+        con.execute(f"INSTALL '{path}'")
+        con.execute(f"LOAD {load_name}")
+    else:
+        con.execute(f"LOAD '{path}'")
+
+
+def migration_files() -> list[Path]:
+    return sorted((sql_dir() / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Apply pending migrations, each in its own transaction; then (re)create the views.
+    Returns the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
+    )
+    done = check_version(con, path)
+    applied = [_apply(con, f) for f in migration_files() if f.stem not in done]
+    con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))
+    return applied
+
+
+def check_version(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    """Names of applied migrations; refuse a warehouse that has migrations this code
+    does not know (written by a newer tickerlake)."""
+    try:
+        done = {r[0] for r in con.execute("SELECT name FROM _migrations").fetchall()}
+    except duckdb.CatalogException:
+        return set()
+    unknown = done - {f.stem for f in migration_files()}
+    if unknown:
+        raise WarehouseVersionError(
+            f"{path}: written by a newer tickerlake (unknown migrations: "
+            f"{', '.join(sorted(unknown))}); upgrade tickerlake to open it"
+        )
+    return done
+
+
+def _apply(con: duckdb.DuckDBPyConnection, file: Path) -> str:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(file.read_text(encoding="utf-8"))
+        # The database clock: when DDL ran is bookkeeping, not pipeline logic.
+        con.execute("INSERT INTO _migrations VALUES (?, now())", [file.stem])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return file.stem

@@ -1,0 +1,307 @@
+"""The single writer: staged Parquet batches → warehouse, in one transaction per load.
+
+Observations (parsed pages) are applied per source in fetch-time order and only when
+newer than the source's `last_observed_at`, so loading an old or repeated batch never
+rewinds history: loading the same batch twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline.stage import read_batch_id
+
+DELETION_THRESHOLD = 2  # consecutive parsed fetches without an entry before it is deleted
+SUSPECT_MIN_LIVE = 4  # a page with fewer live entries is never suspect
+SUSPECT_RATIO = 0.5  # a page that keeps less than this share of live entries is suspect
+
+_ENTRY_COLUMNS = (
+    "entry_id, source_id, url, published_at, updated_at, time_text, time_precision, "
+    "time_flags, headline, body, authors, language, pinned, key_event, summary, position, "
+    "content_hash"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    load_id: str
+    batches: int
+    fetch_rows: int
+    page_rows: int
+    entry_rows: int
+    new_versions: int
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+
+
+def load_batches(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    *,
+    load_id: str,
+    now: datetime,
+    deletion_threshold: int = DELETION_THRESHOLD,
+) -> LoadReport:
+    """Apply every not-yet-loaded batch in `paths` in one transaction."""
+    batches = {read_batch_id(p): p for p in paths}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        report = _load(con, batches, load_id, now, deletion_threshold)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return report
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    batches: dict[str, Path],
+    load_id: str,
+    now: datetime,
+    deletion_threshold: int,
+) -> LoadReport:
+    done = {r[0] for r in con.execute("SELECT batch_id FROM loaded_batches").fetchall()}
+    todo = {b: p for b, p in batches.items() if b not in done}
+    if not todo:
+        return LoadReport(load_id, 0, 0, 0, 0, 0)
+    _stage_views(con, list(todo.values()))
+    _upsert_sources(con, now)
+    fetch_rows = _insert_fetches(con, load_id)
+    _update_validators(con)
+    page_rows = _insert_pages(con, load_id)
+    entry_rows, versions = _observe(con, load_id, deletion_threshold)
+    _record(con, load_id, now, todo, (fetch_rows, page_rows, entry_rows, versions))
+    return LoadReport(load_id, len(todo), fetch_rows, page_rows, entry_rows, versions)
+
+
+def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+    for table in ("sources", "fetches", "pages", "entries"):
+        files = ", ".join(f"'{_quote(p / f'{table}.parquet')}'" for p in paths)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM read_parquet([{files}])"
+        )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    con.execute(
+        """
+        INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at)
+        SELECT DISTINCT ON (source_id) source_id, url, kind, timezone, language, ?
+        FROM b_sources ORDER BY source_id
+        ON CONFLICT (source_id) DO UPDATE SET url = excluded.url, kind = excluded.kind,
+            timezone = excluded.timezone, language = excluded.language
+        """,
+        [now],
+    )
+
+
+def _insert_fetches(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
+    return _count(
+        con,
+        """
+        INSERT INTO fetches SELECT source_id, fetched_at, attempt, url, final_url, status,
+            elapsed_ms, bytes, etag, last_modified, sha256, changed, error_class, error, ?
+        FROM b_fetches ON CONFLICT DO NOTHING
+        """,
+        [load_id],
+    )
+
+
+def _update_validators(con: duckdb.DuckDBPyConnection) -> None:
+    """Remember the validators of each source's newest fetch (only if it is newer)."""
+    con.execute(
+        """
+        UPDATE sources s SET last_fetched_at = f.fetched_at,
+            etag = CASE WHEN f.status = 200 THEN f.etag ELSE s.etag END,
+            last_modified = CASE WHEN f.status = 200 THEN f.last_modified ELSE s.last_modified END,
+            last_sha256 = CASE WHEN f.status = 200 THEN f.sha256 ELSE s.last_sha256 END
+        FROM (SELECT DISTINCT ON (source_id) * FROM b_fetches
+              ORDER BY source_id, fetched_at DESC, attempt DESC) f
+        WHERE s.source_id = f.source_id
+          AND (s.last_fetched_at IS NULL OR f.fetched_at > s.last_fetched_at)
+        """
+    )
+
+
+def _insert_pages(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
+    return _count(
+        con,
+        """
+        INSERT INTO pages SELECT source_id, fetched_at, sha256, url, title, canonical_url,
+            published_at, modified_at, language, is_liveblog, parser, entry_count, warnings, ?
+        FROM b_pages ON CONFLICT DO NOTHING
+        """,
+        [load_id],
+    )
+
+
+def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tuple[int, int]:
+    """Apply parsed pages newer than each source's watermark, oldest first."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE obs_pages AS
+        SELECT p.source_id, p.fetched_at,
+               row_number() OVER (PARTITION BY p.source_id ORDER BY p.fetched_at) AS round
+        FROM b_pages p JOIN sources s USING (source_id)
+        WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at
+        """
+    )
+    rounds = _count(con, "SELECT coalesce(max(round), 0) FROM obs_pages")
+    totals = [_apply_round(con, r, load_id, threshold) for r in range(1, rounds + 1)]
+    return sum(t[0] for t in totals), sum(t[1] for t in totals)
+
+
+def _apply_round(
+    con: duckdb.DuckDBPyConnection, round_no: int, load_id: str, threshold: int
+) -> tuple[int, int]:
+    _observed_entries(con, round_no)
+    versions = _insert_changes(con, load_id)
+    _merge_entries(con)
+    versions += _delete_missing(con, load_id, threshold)
+    con.execute(
+        """
+        UPDATE sources s SET last_observed_at = p.fetched_at FROM round_pages p
+        WHERE s.source_id = p.source_id
+        """
+    )
+    return _count(con, "SELECT count(*) FROM obs"), versions
+
+
+def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
+    # A duplicate entry id on one page keeps its first (top-most) occurrence.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE obs AS
+        SELECT DISTINCT ON (e.entry_id) e.fetched_at, {_ENTRY_COLUMNS}
+        FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
+        WHERE p.round = ? ORDER BY e.entry_id, e.position
+        """,
+        [round_no],
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE round_pages AS
+        SELECT p.source_id, p.fetched_at,
+               (SELECT count(*) FROM obs o WHERE o.source_id = p.source_id) AS seen,
+               (SELECT count(*) FROM entries e
+                WHERE e.source_id = p.source_id AND NOT e.is_deleted) AS live
+        FROM obs_pages p WHERE p.round = ?
+        """,
+        [round_no],
+    )
+
+
+def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE changes AS
+        SELECT o.*, CASE WHEN c.entry_id IS NULL THEN 'new'
+                         WHEN c.is_deleted THEN 'restored'
+                         WHEN c.content_hash <> o.content_hash THEN 'edited' END AS change_kind
+        FROM obs o LEFT JOIN entries c USING (entry_id)
+        """
+    )
+    con.execute("DELETE FROM changes WHERE change_kind IS NULL")
+    con.execute(
+        """
+        UPDATE entry_versions v SET valid_to = c.fetched_at FROM changes c
+        WHERE v.entry_id = c.entry_id AND v.valid_to IS NULL
+        """
+    )
+    return _count(
+        con,
+        """
+        INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, change_kind, content_hash,
+            headline, body, published_at, updated_at, ?
+        FROM changes
+        """,
+        [load_id],
+    )
+
+
+def _merge_entries(con: duckdb.DuckDBPyConnection) -> None:
+    updates = ", ".join(
+        f"{c} = s.{c}" for c in _ENTRY_COLUMNS.split(", ") if c not in ("entry_id", "source_id")
+    )
+    con.execute(
+        f"""
+        MERGE INTO entries t USING obs s ON t.entry_id = s.entry_id
+        WHEN MATCHED THEN UPDATE SET {updates}, last_seen_at = s.fetched_at,
+            missing_count = 0, is_deleted = false
+        WHEN NOT MATCHED THEN INSERT ({_ENTRY_COLUMNS}, first_seen_at, last_seen_at,
+            missing_count, is_deleted)
+        VALUES ({", ".join(f"s.{c}" for c in _ENTRY_COLUMNS.split(", "))}, s.fetched_at,
+            s.fetched_at, 0, false)
+        """
+    )
+
+
+def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> int:
+    """Count a miss for live entries absent from a non-suspect page; tombstone those that
+    reach the threshold. A page that suddenly lost most entries (an outage skeleton)
+    deletes nothing."""
+    con.execute(
+        """
+        UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
+        WHERE e.source_id = p.source_id AND NOT e.is_deleted
+          AND NOT (p.live >= ? AND p.seen < p.live * ?)
+          AND e.entry_id NOT IN (SELECT entry_id FROM obs)
+        """,
+        [SUSPECT_MIN_LIVE, SUSPECT_RATIO],
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE gone AS
+        SELECT e.entry_id, p.fetched_at FROM entries e JOIN round_pages p USING (source_id)
+        WHERE NOT e.is_deleted AND e.missing_count >= ?
+        """,
+        [threshold],
+    )
+    con.execute(
+        """
+        UPDATE entry_versions v SET valid_to = g.fetched_at FROM gone g
+        WHERE v.entry_id = g.entry_id AND v.valid_to IS NULL
+        """
+    )
+    con.execute(
+        "UPDATE entries SET is_deleted = true WHERE entry_id IN (SELECT entry_id FROM gone)"
+    )
+    return _count(
+        con,
+        """
+        INSERT INTO entry_versions SELECT g.entry_id, g.fetched_at, NULL, 'deleted',
+            e.content_hash, e.headline, e.body, e.published_at, e.updated_at, ?
+        FROM gone g JOIN entries e USING (entry_id)
+        """,
+        [load_id],
+    )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    load_id: str,
+    now: datetime,
+    batches: dict[str, Path],
+    counts: tuple[int, int, int, int],
+) -> None:
+    con.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?)", [load_id, now, sorted(batches), *counts]
+    )
+    con.executemany(
+        "INSERT INTO loaded_batches VALUES (?, ?)", [[b, load_id] for b in sorted(batches)]
+    )
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
