@@ -5,7 +5,7 @@ Declarations only; every step calls `pipeline`. Nothing at module level does I/O
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
@@ -31,7 +31,7 @@ Param `now` (ISO-8601 with offset) replays a cycle at a chosen time; the demo us
 @dag(
     dag_id="tickerlake_ingest",
     schedule=timedelta(minutes=2),
-    start_date=datetime(2025, 1, 1),
+    start_date=datetime(2025, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
     tags=["tickerlake", "ingest"],
@@ -89,7 +89,8 @@ def tickerlake_ingest() -> None:
         )
         return report.counts()
 
-    load(fetch_parse.expand(shard=plan()))
+    # At run time the mapped XComArg resolves to the list of staged batches.
+    load(fetch_parse.expand(shard=plan()))  # type: ignore[arg-type]
 
 
 tickerlake_ingest()

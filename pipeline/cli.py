@@ -201,8 +201,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     root = args.root
     if root is None:
-        root = from_env().data_dir / "demo-sources"
+        data_dir = from_env().data_dir
+        root = data_dir / "demo-sources"
         demo_sources.generate(root)
+        sources = data_dir / "demo-sources.yaml"
+        sources.write_text(demo_sources.sources_yaml(f"http://127.0.0.1:{args.port}"))
+        print(f"sources file for these demo sources: {sources}")
     at = parse_utc(args.at) if args.at else None
     serve_forever(root, host="127.0.0.1", port=args.port, at=at, auto_advance=args.auto_advance)
     return 0

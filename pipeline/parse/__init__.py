@@ -67,7 +67,7 @@ def _parse_html(
     raws = [jsonld.raw_entry(u, ctx) for blog in blogs for u in jsonld.updates(blog)]
     page.parser = "jsonld"
     if not raws:
-        raws = html.time_heading_entries(soup, ctx, _page_day(page, ctx))
+        raws = html.time_heading_entries(soup, _page_day(page, ctx))
         page.parser = "html-time-headings"
     if not raws:
         raws = [_article_entry(soup, page)]

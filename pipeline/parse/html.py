@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from pipeline.parse.context import PageContext, RawEntry
+from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import element_text, tidy
 from pipeline.timeparse import parse_clock, parse_day_header
 
@@ -27,7 +27,7 @@ class _Open:
     nodes: list[Tag]
 
 
-def time_heading_entries(soup: BeautifulSoup, ctx: PageContext, page_day: date) -> list[RawEntry]:
+def time_heading_entries(soup: BeautifulSoup, page_day: date) -> list[RawEntry]:
     """Entries introduced by time-marked headings; body = following siblings up to the
     next heading."""
     day = page_day

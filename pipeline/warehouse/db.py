@@ -31,7 +31,11 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         raise PermanentError(f"{path}: no warehouse here yet; run `tickerlake run` or the demo")
     if not read_only:
         _ensure_writable_dir(path.parent)
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    # Extensions come only from the pinned wheels (load_extension), never the network.
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("SET TimeZone = 'UTC'")
     check_version(con, path) if read_only else migrate(con, path)
