@@ -113,7 +113,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         "\nQuery it yourself:\n"
         '  .venv/bin/tickerlake sql "SELECT count(*) FROM entries"\n'
-        f"  or any DuckDB client: duckdb {paths.warehouse}\n"
+        f"  or open {paths.warehouse} with any DuckDB client (when no load is running)\n"
         "Open the Airflow UI: make airflow  (then http://localhost:8080)"
     )
     return 0
@@ -191,7 +191,8 @@ def _print_query(warehouse: Path, query: str, fmt: str) -> None:
         try:
             result = con.execute(query)
         except duckdb.Error as exc:
-            raise TickerlakeError(f"query failed: {exc}") from exc
+            first_line = str(exc).strip().splitlines()[0]
+            raise TickerlakeError(f"query failed: {first_line}") from exc
         columns = [d[0] for d in result.description or []]
         print(render(columns, result.fetchall(), fmt))
 

@@ -4,9 +4,12 @@ permanent by the exception classes in `pipeline.errors`."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import requests
 
@@ -17,6 +20,7 @@ from pipeline.errors import (
     FetchConnectionError,
     ServerError,
     SourceError,
+    UnsafeUrlError,
 )
 from pipeline.sources import Source
 
@@ -98,6 +102,7 @@ def _get(
     config: FetchConfig,
     result: FetchResult,
 ) -> None:
+    _check_address(source)
     try:
         with session.get(
             source.url,
@@ -113,6 +118,29 @@ def _get(
                 result.sha256 = archive.sha256(result.body)
     except requests.RequestException as exc:
         raise FetchConnectionError(source.source_id, source.url, type(exc).__name__) from exc
+
+
+def _check_address(source: Source) -> None:
+    """Refuse non-http(s) URLs, and hosts that resolve to loopback, private, link-local or
+    metadata addresses unless the source sets `allow_private` (a local replay server)."""
+    parts = urlsplit(source.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeUrlError(source.source_id, source.url, "only http(s) URLs are fetched")
+    if source.allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise FetchConnectionError(source.source_id, source.url, f"DNS: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise UnsafeUrlError(
+                source.source_id,
+                source.url,
+                f"{parts.hostname} resolves to non-public {address}; "
+                "set allow_private: true only for local test sources",
+            )
 
 
 def _conditional_headers(validators: Validators) -> dict[str, str]:

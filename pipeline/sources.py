@@ -26,6 +26,15 @@ from pipeline.errors import ConfigError
 
 KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TYPES: dict[str, type] = {
+    "id": str,
+    "url": str,
+    "kind": str,
+    "timezone": str,
+    "language": str,
+    "allow_private": bool,
+}
+_TYPE_NAMES = {str: "a string", bool: "true or false"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +74,19 @@ def _source(path: Path, index: int, item: Any) -> Source:
     where = f"{path}: sources[{index}]"
     if not isinstance(item, dict):
         raise ConfigError(f"{where}: expected a mapping with 'id' and 'url'")
-    unknown = set(item) - {"id", "url", "kind", "timezone", "language", "allow_private"}
+    unknown = set(item) - set(_TYPES)
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for name, kind in _TYPES.items():
+        if name in item and not isinstance(item[name], kind):
+            raise ConfigError(f"{where}.{name}: expected {_TYPE_NAMES[kind]}, got {item[name]!r}")
     source = Source(
         source_id=str(item.get("id", "")),
         url=str(item.get("url", "")),
         kind=str(item.get("kind", "auto")),
         timezone=item.get("timezone"),
         language=item.get("language"),
-        allow_private=bool(item.get("allow_private", False)),
+        allow_private=item.get("allow_private", False),
     )
     _validate(where, source)
     return source

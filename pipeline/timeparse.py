@@ -61,15 +61,18 @@ def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
     return first.astimezone(UTC), ("dst_ambiguous",)
 
 
-def parse_iso(text: str | None) -> datetime | None:
-    """Parse an ISO-8601 timestamp with offset; a value without offset is rejected."""
+def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None:
+    """Parse an ISO-8601 timestamp to UTC. A value without offset is rejected, or with
+    `allow_naive` returned naive (wall clock, for `to_utc` in the page's zone)."""
     if not text:
         return None
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value.astimezone(UTC) if value.tzinfo else None
+    if value.tzinfo is None:
+        return value if allow_naive else None
+    return value.astimezone(UTC)
 
 
 def parse_german_datetime(text: str) -> datetime | None:

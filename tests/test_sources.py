@@ -117,22 +117,12 @@ def test_duplicate_id(tmp_path: Path) -> None:
     assert str(caught.value) == f"{path}: sources[2].id: duplicate id 'alaska-jsonld'"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a non-string timezone (YAML `timezone: 5`) crashes with TypeError from "
-    "ZoneInfo instead of raising ConfigError naming the field",
-    strict=True,
-)
 def test_non_string_timezone_is_a_config_error(tmp_path: Path) -> None:
     path = write(tmp_path, source_yaml(timezone="5"))
     with pytest.raises(ConfigError, match=r"sources\[0\]\.timezone"):
         load_sources(path)
 
 
-@pytest.mark.xfail(
-    reason="BUG: allow_private is coerced with bool(), so the quoted string \"false\" "
-    "turns private addresses ON instead of being rejected",
-    strict=True,
-)
 def test_quoted_false_does_not_allow_private_addresses(tmp_path: Path) -> None:
     path = write(tmp_path, source_yaml(allow_private='"false"'))
     try:

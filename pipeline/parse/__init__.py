@@ -8,7 +8,7 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ def parse_page(
     zone of wall-clock times on the page (default: from the URL's TLD and the language)."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
-    text = decode(content, headers)
+    text = decode(content, headers).lstrip("\ufeff")
     if _is_plain_text(text, header(headers, "content-type")):
         return parse_text(text, _context(url, fetched_at, tz, language))
     return _parse_html(BeautifulSoup(text, "lxml"), url, fetched_at, tz, language)
@@ -67,7 +67,7 @@ def _parse_html(
     raws = [jsonld.raw_entry(u, ctx) for blog in blogs for u in jsonld.updates(blog)]
     page.parser = "jsonld"
     if not raws:
-        raws = html.time_heading_entries(soup, _page_day(page, ctx))
+        raws = html.time_heading_entries(soup, *_page_clock(page, ctx))
         page.parser = "html-time-headings"
     if not raws:
         raws = [_article_entry(soup, page)]
@@ -90,9 +90,12 @@ def _page_meta(soup: BeautifulSoup, ld_values: list[object], page: ParsedPage) -
     page.modified_at = page.modified_at or parse_iso(_meta(soup, "article:modified_time"))
 
 
-def _page_day(page: ParsedPage, ctx: PageContext) -> date:
-    anchor = page.modified_at or page.published_at or ctx.fetched_at.astimezone(UTC)
-    return anchor.astimezone(ZoneInfo(ctx.tz)).date()
+def _page_clock(page: ParsedPage, ctx: PageContext) -> tuple[date, datetime]:
+    """The page's day (its modified time, else the fetch) and the fetch time, both as
+    local wall clock: no entry can be later than the fetch."""
+    zone = ZoneInfo(ctx.tz)
+    day = (page.modified_at or ctx.fetched_at).astimezone(zone).date()
+    return day, ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
 
 
 def _article_entry(soup: BeautifulSoup, page: ParsedPage) -> RawEntry:

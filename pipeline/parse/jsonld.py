@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urldefrag
 
 from bs4 import BeautifulSoup
 
@@ -68,7 +69,8 @@ def updates(blog: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
-    published = parse_iso(_text(update.get("datePublished")))
+    # A datePublished without offset is wall-clock time in the page's zone.
+    published = parse_iso(_text(update.get("datePublished")), allow_naive=True)
     return RawEntry(
         body=fragment_text(_text(update.get("articleBody")) or _text(update.get("text")) or ""),
         headline=fragment_text(_text(update.get("headline")) or "") or None,
@@ -82,10 +84,14 @@ def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
 
 
 def _anchor(update: dict[str, Any], ctx: PageContext) -> str | None:
+    """The update's own fragment or id; a bare link to the page itself is no anchor."""
+    page = urldefrag(ctx.page_key)[0].split("?")[0]
     for key in ("@id", "url"):
         value = _text(update.get(key))
-        if value:
-            return value.rsplit("#", 1)[1] if "#" in value else value.removeprefix(ctx.page_key)
+        if "#" in value:
+            return value.rsplit("#", 1)[1] or None
+        if value and value.split("?")[0] != page:
+            return value.removeprefix(page) or None
     return None
 
 

@@ -151,10 +151,11 @@ def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tu
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE obs_pages AS
-        SELECT p.source_id, p.fetched_at,
-               row_number() OVER (PARTITION BY p.source_id ORDER BY p.fetched_at) AS round
-        FROM b_pages p JOIN sources s USING (source_id)
-        WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at
+        SELECT source_id, fetched_at,
+               row_number() OVER (PARTITION BY source_id ORDER BY fetched_at) AS round
+        FROM (SELECT DISTINCT p.source_id, p.fetched_at  -- a page staged twice is one
+              FROM b_pages p JOIN sources s USING (source_id)
+              WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at)
         """
     )
     rounds = _count(con, "SELECT coalesce(max(round), 0) FROM obs_pages")
