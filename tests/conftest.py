@@ -34,3 +34,6 @@ def warehouse(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(warehouse_path)
     yield con
     con.close()
+
+
+pytest_plugins = ["tests.services"]
