@@ -45,6 +45,7 @@ airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http
 	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
 	AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False \
 	TICKERLAKE_WAREHOUSE="$(CURDIR)/warehouse/tickerlake.duckdb" \
 	TICKERLAKE_DATA_DIR="$(CURDIR)/var" \
 	$(VENV)/bin/airflow standalone

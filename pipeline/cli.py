@@ -82,7 +82,7 @@ def _replay_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p = verbs.add_parser("replay-server", help="serve recorded snapshots on 127.0.0.1")
     p.add_argument("--root", type=Path, help="snapshot folder (default: the bundled demo)")
     p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--at", default=None, help="clock start, ISO-8601 with offset")
+    p.add_argument("--at", type=_utc_argument, help="clock start, ISO-8601 with offset")
     p.add_argument("--auto-advance", action="store_true", help="advance after each full round")
     p.set_defaults(handler=cmd_replay)
 
@@ -94,6 +94,15 @@ def _corpus_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
     load.add_argument("directory", type=Path, nargs="?", default=None, help="default: bundled")
     load.add_argument("--name", default=None, help="corpus name (default: folder name)")
     load.set_defaults(handler=cmd_corpus_load)
+
+
+def _utc_argument(text: str) -> datetime:
+    from pipeline.replay import parse_utc
+
+    try:
+        return parse_utc(text)
+    except ValueError as exc:  # argparse shows only ArgumentTypeError messages
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -198,7 +207,7 @@ def _print_query(warehouse: Path, query: str, fmt: str) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from pipeline.replay import parse_utc, serve_forever
+    from pipeline.replay import serve_forever
 
     root = args.root
     if root is None:
@@ -208,8 +217,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sources = data_dir / "demo-sources.yaml"
         sources.write_text(demo_sources.sources_yaml(f"http://127.0.0.1:{args.port}"))
         print(f"sources file for these demo sources: {sources}")
-    at = parse_utc(args.at) if args.at else None
-    serve_forever(root, host="127.0.0.1", port=args.port, at=at, auto_advance=args.auto_advance)
+    serve_forever(
+        root, host="127.0.0.1", port=args.port, at=args.at, auto_advance=args.auto_advance
+    )
     return 0
 
 

@@ -27,10 +27,10 @@ from pipeline.corpus import BUNDLED
 from pipeline.models import Entry
 from pipeline.parse.context import PageContext
 from pipeline.parse.text import parse_text
+from pipeline.replay import snapshot_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SEED_TICKER = "004_03cd942545f963b3.txt"
-SNAPSHOT_NAME = "%Y%m%dT%H%M%SZ"
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
           "September", "Oktober", "November", "Dezember"]  # fmt: skip
@@ -169,10 +169,9 @@ def generate(root: Path) -> list[str]:
     entries = seed_entries()
     for index, at in enumerate(snapshot_times()):
         visible = snapshot_state(entries, index)
-        name = at.strftime(SNAPSHOT_NAME)
-        _write(root / "alaska-jsonld" / f"{name}.html", render_jsonld(visible, at))
-        _write(root / "alaska-de-html" / f"{name}.html", render_german_html(visible))
-    _write(root / "alaska-text" / f"{snapshot_times()[0].strftime(SNAPSHOT_NAME)}.txt", seed_text())
+        _write(root / "alaska-jsonld" / snapshot_name(at, "html"), render_jsonld(visible, at))
+        _write(root / "alaska-de-html" / snapshot_name(at, "html"), render_german_html(visible))
+    _write(root / "alaska-text" / snapshot_name(snapshot_times()[0], "txt"), seed_text())
     return ["alaska-jsonld", "alaska-de-html", "alaska-text"]
 
 

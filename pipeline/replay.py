@@ -11,7 +11,6 @@ shared `ReplayClock` decides "now" for every source; it moves only when told to 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import email.utils
 import hashlib
@@ -35,6 +34,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from pipeline.errors import ConfigError
+
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -54,7 +55,7 @@ _MAX_DRAINED_BODY = 1 << 20
 RequestLogEntry = dict[str, Any]
 
 
-class ReplayFolderError(ValueError):
+class ReplayFolderError(ConfigError, ValueError):
     """The replay root is missing, unusable or holds no valid snapshot."""
 
 
@@ -637,31 +638,3 @@ def serve_forever(
         )
         with contextlib.suppress(KeyboardInterrupt):
             _wait_forever()
-
-
-def _time_argument(text: str) -> datetime:
-    try:
-        return parse_utc(text)
-    except ValueError as exc:  # argparse shows only ArgumentTypeError messages
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m pipeline.replay ROOT``: a stand-in for the CLI during demos."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.replay", description=__doc__)
-    parser.add_argument("root", type=Path)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--at", type=_time_argument, help="start time, ISO-8601 with offset")
-    parser.add_argument("--auto-advance", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        serve_forever(
-            args.root, host=args.host, port=args.port, at=args.at, auto_advance=args.auto_advance
-        )
-    except ReplayFolderError as exc:
-        parser.exit(2, f"error: {exc}\n")
-
-
-if __name__ == "__main__":
-    main()
