@@ -108,7 +108,7 @@ def _utc_argument(text: str) -> datetime:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import SAMPLE_QUERY, default_paths, run_demo
 
-    paths = default_paths(args.warehouse)
+    paths = default_paths(args.warehouse, from_env().data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
     counts = run_demo(paths, say=print, now=datetime.now(UTC))
     print(

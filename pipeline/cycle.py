@@ -58,15 +58,16 @@ def fetch_parse_shard(
     with new_session(config) as session:
         for spec in shard:
             source = Source.from_dict(spec["source"])
-            result = fetch(session, source, Validators(**spec["validators"]), config, now=now)
-            _stage_source(batch, source, result, Validators(**spec["validators"]), settings)
+            validators = Validators(**spec["validators"])
+            result = fetch(session, source, validators, config, now=now)
+            _stage_source(batch, source, result, validators, settings)
     return stage.write_batch(settings.staging_dir, batch)
 
 
 def _stage_source(
     batch: stage.Batch, source: Source, result: FetchResult, old: Validators, settings: Settings
 ) -> None:
-    batch.add("sources", {**source.to_dict()})
+    batch.add("sources", source.to_dict())
     changed = result.body is not None and result.sha256 != old.sha256
     if changed and result.body is not None:
         archive.put(settings.archive_dir, result.body)

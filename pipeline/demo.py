@@ -47,10 +47,10 @@ class DemoPaths:
         return self.data_dir / "logs" / "demo-airflow.log"
 
 
-def default_paths(warehouse: Path) -> DemoPaths:
+def default_paths(warehouse: Path, data_dir: Path) -> DemoPaths:
     return DemoPaths(
         warehouse=warehouse.resolve(),
-        data_dir=(PROJECT_ROOT / "var").resolve(),
+        data_dir=data_dir.resolve(),
         airflow_home=PROJECT_ROOT / ".airflow",
     )
 
