@@ -37,18 +37,19 @@ lint: $(VENV)/.synced ## ruff, formatting, mypy --strict, and the no-Airflow-in-
 	$(VENV)/bin/lint-imports
 
 airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http://localhost:8080)
-	$(VENV)/bin/tickerlake replay-server --auto-advance --port 8765 & \
-	trap 'kill %1' EXIT; sleep 2; \
-	PATH="$(VENV)/bin:$$PATH" \
-	TICKERLAKE_SOURCES="$${TICKERLAKE_SOURCES:-$(CURDIR)/var/demo-sources.yaml}" \
-	PYTHONPATH="$(CURDIR)/plugins" \
-	AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
-	AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False \
-	AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False \
-	TICKERLAKE_WAREHOUSE="$(CURDIR)/warehouse/tickerlake.duckdb" \
-	TICKERLAKE_DATA_DIR="$(CURDIR)/var" \
-	$(VENV)/bin/airflow standalone
+	export PATH="$(VENV)/bin:$$PATH" PYTHONPATH="$(CURDIR)/plugins" \
+	  TICKERLAKE_SOURCES="$${TICKERLAKE_SOURCES:-$(CURDIR)/var/demo-sources.yaml}" \
+	  TICKERLAKE_WAREHOUSE="$(CURDIR)/warehouse/tickerlake.duckdb" \
+	  TICKERLAKE_DATA_DIR="$(CURDIR)/var" \
+	  AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
+	  AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
+	  AIRFLOW__CORE__LOAD_EXAMPLES=False; \
+	airflow db migrate > /dev/null; \
+	airflow dags reserialize > /dev/null; \
+	airflow dags unpause tickerlake_ingest > /dev/null; \
+	tickerlake replay-server --auto-advance --port 8765 & \
+	trap 'kill %1' EXIT; \
+	airflow standalone
 
 bench: $(VENV)/.synced ## run every benchmark in bench/, results in bench/results/
 	$(VENV)/bin/python -m bench

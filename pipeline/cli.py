@@ -111,12 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     paths = default_paths(args.warehouse, from_env().data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
     counts = run_demo(paths, say=print, now=datetime.now(UTC))
-    print(
-        "\nWarehouse "
-        + str(paths.warehouse)
-        + ": "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
-    )
+    print(f"\nWarehouse {paths.warehouse}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"\nSample query:\n{SAMPLE_QUERY}\n")
     _print_query(args.warehouse, SAMPLE_QUERY, "table")
     print(
@@ -150,11 +145,10 @@ def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
     from pipeline.replay import ReplayServer
     from pipeline.sources import load_sources
 
-    root = settings.data_dir / "demo-sources"
+    root = demo_sources.replay_root(settings.data_dir)
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
-        file = settings.data_dir / "demo-sources.yaml"
-        file.write_text(demo_sources.sources_yaml(server.url), encoding="utf-8")
+        file = demo_sources.write_sources_file(settings.data_dir, server.url)
         return run_cycle(load_sources(file), settings, run_id=run_id, now=now)
 
 
@@ -212,14 +206,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     root = args.root
     if root is None:
         data_dir = from_env().data_dir
-        root = data_dir / "demo-sources"
+        root = demo_sources.replay_root(data_dir)
         demo_sources.generate(root)
-        sources = data_dir / "demo-sources.yaml"
-        sources.write_text(demo_sources.sources_yaml(f"http://127.0.0.1:{args.port}"))
+        sources = demo_sources.write_sources_file(data_dir, f"http://127.0.0.1:{args.port}")
         print(f"sources file for these demo sources: {sources}")
-    serve_forever(
-        root, host="127.0.0.1", port=args.port, at=args.at, auto_advance=args.auto_advance
-    )
+    serve_forever(root, port=args.port, at=args.at, auto_advance=args.auto_advance)
     return 0
 
 

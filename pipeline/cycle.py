@@ -68,20 +68,19 @@ def _stage_source(
     batch: stage.Batch, source: Source, result: FetchResult, old: Validators, settings: Settings
 ) -> None:
     batch.add("sources", source.to_dict())
-    changed = result.body is not None and result.sha256 != old.sha256
-    if changed and result.body is not None:
-        archive.put(settings.archive_dir, result.body)
-        page = _parse(source, result)
+    new_body = result.body if result.sha256 != old.sha256 else None
+    if new_body is not None:
+        archive.put(settings.archive_dir, new_body)
+        page = _parse(source, result, new_body)
         if page is not None:
             _stage_page(batch, source, result, page)
-    batch.add("fetches", _fetch_row(result, changed))
+    batch.add("fetches", _fetch_row(result, changed=new_body is not None))
 
 
-def _parse(source: Source, result: FetchResult) -> ParsedPage | None:
-    assert result.body is not None
+def _parse(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
     try:
         return parse_page(
-            result.body,
+            body,
             result.final_url or source.url,
             fetched_at=result.fetched_at,
             headers=result.headers,
@@ -94,7 +93,7 @@ def _parse(source: Source, result: FetchResult) -> ParsedPage | None:
         return None
 
 
-def _fetch_row(result: FetchResult, changed: bool) -> dict[str, Any]:
+def _fetch_row(result: FetchResult, *, changed: bool) -> dict[str, Any]:
     return {
         "source_id": result.source_id,
         "url": result.url,

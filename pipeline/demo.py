@@ -35,14 +35,6 @@ class DemoPaths:
     airflow_home: Path
 
     @property
-    def replay_root(self) -> Path:
-        return self.data_dir / "demo-sources"
-
-    @property
-    def sources_file(self) -> Path:
-        return self.data_dir / "demo-sources.yaml"
-
-    @property
     def log(self) -> Path:
         return self.data_dir / "logs" / "demo-airflow.log"
 
@@ -57,10 +49,11 @@ def default_paths(warehouse: Path, data_dir: Path) -> DemoPaths:
 
 def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> dict[str, int]:
     """Generate sources, run one DAG cycle per snapshot, load the corpus; return counts."""
-    demo_sources.generate(paths.replay_root)
-    with ReplayServer(paths.replay_root) as server:
-        paths.sources_file.write_text(demo_sources.sources_yaml(server.url), encoding="utf-8")
-        env = airflow_env.environment(paths.airflow_home, _tickerlake_env(paths))
+    root = demo_sources.replay_root(paths.data_dir)
+    demo_sources.generate(root)
+    with ReplayServer(root) as server:
+        sources = demo_sources.write_sources_file(paths.data_dir, server.url)
+        env = airflow_env.environment(paths.airflow_home, _tickerlake_env(paths, sources))
         say(f"Airflow metadata (SQLite) in {paths.airflow_home}; log: {paths.log}")
         airflow_env.migrate_db(env, paths.log)
         times = demo_sources.snapshot_times()
@@ -79,9 +72,9 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
     return summary(paths.warehouse)
 
 
-def _tickerlake_env(paths: DemoPaths) -> dict[str, str]:
+def _tickerlake_env(paths: DemoPaths, sources: Path) -> dict[str, str]:
     return {
-        "TICKERLAKE_SOURCES": str(paths.sources_file),
+        "TICKERLAKE_SOURCES": str(sources),
         "TICKERLAKE_WAREHOUSE": str(paths.warehouse),
         "TICKERLAKE_DATA_DIR": str(paths.data_dir),
     }

@@ -180,6 +180,17 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def replay_root(data_dir: Path) -> Path:
+    return data_dir / "demo-sources"
+
+
+def write_sources_file(data_dir: Path, base_url: str) -> Path:
+    """Write `<data_dir>/demo-sources.yaml` pointing at a replay server on `base_url`."""
+    path = data_dir / "demo-sources.yaml"
+    path.write_text(sources_yaml(base_url), encoding="utf-8")
+    return path
+
+
 def sources_yaml(base_url: str) -> str:
     """A sources file pointing at a replay server serving `generate`'s output."""
     lines = [

@@ -55,10 +55,8 @@ def _csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    return (
-        value.isoformat()
-        if isinstance(value, datetime | date)
-        else value
-        if isinstance(value, int | float | str | bool | list)
-        else str(value)
-    )
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool | list):
+        return value
+    return str(value)

@@ -124,7 +124,7 @@ def _write_table(
         con.executemany(
             f"INSERT INTO t VALUES ({marks})", [[r.get(c) for c in columns] for r in rows]
         )
-    con.execute(f"COPY t TO '{_quote(path)}' (FORMAT parquet)")
+    con.execute("COPY t TO ? (FORMAT parquet)", [str(path)])
 
 
 def read_batch_id(path: Path) -> str:
@@ -133,7 +133,3 @@ def read_batch_id(path: Path) -> str:
     if not marker.is_file():
         raise BatchError(f"{path}: not a complete staged batch (no _COMPLETE marker)")
     return str(json.loads(marker.read_text())["batch_id"])
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")

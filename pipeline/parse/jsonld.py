@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urldefrag
 
 from bs4 import BeautifulSoup
 
@@ -85,7 +84,7 @@ def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
 
 def _anchor(update: dict[str, Any], ctx: PageContext) -> str | None:
     """The update's own fragment or id; a bare link to the page itself is no anchor."""
-    page = urldefrag(ctx.page_key)[0].split("?")[0]
+    page = ctx.page_key.split("?")[0]
     for key in ("@id", "url"):
         value = _text(update.get(key))
         if "#" in value:

@@ -82,9 +82,9 @@ def _load(
 
 def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
     for table in ("sources", "fetches", "pages", "entries"):
-        files = ", ".join(f"'{_quote(p / f'{table}.parquet')}'" for p in paths)
+        files = [str(p / f"{table}.parquet") for p in paths]
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM read_parquet([{files}])"
+            f"CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM read_parquet(?)", [files]
         )
 
 
@@ -302,7 +302,3 @@ def _record(
     con.executemany(
         "INSERT INTO loaded_batches VALUES (?, ?)", [[b, load_id] for b in sorted(batches)]
     )
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -37,7 +37,10 @@ def cycle_time(param: str | None) -> datetime:
     wall clock. Read once, in the plan task, and handed to every later task."""
     if not param:
         return datetime.now(UTC)
-    value = datetime.fromisoformat(param)
+    try:
+        value = datetime.fromisoformat(param)
+    except ValueError as exc:
+        raise ConfigError(f"run parameter now={param!r} is not ISO-8601") from exc
     if value.tzinfo is None:
         raise ConfigError(f"run parameter now={param!r} has no UTC offset")
     return value.astimezone(UTC)

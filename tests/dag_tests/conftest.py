@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT
 
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="tickerlake-airflow-"))
+atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
 os.environ.update(
     {
         "AIRFLOW_HOME": str(AIRFLOW_HOME),
