@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil import parser as dateutil_parser
+
 GERMAN_MONTHS = {
     name: number
     for number, names in enumerate(
@@ -34,6 +36,28 @@ GERMAN_MONTHS = {
     for name in names
 }
 
+ENGLISH_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+    for name in {full, full[:3], full[:4]}
+}
+
 # "14.08.2025 21:15 Uhr", "14.08.2025, 21.15 Uhr"
 _FULL_DE = re.compile(
     r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}),?\s+(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*$"
@@ -41,8 +65,28 @@ _FULL_DE = re.compile(
 # "21.15 Uhr", "21:15 Uhr:", "21:15"
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?\s*$")
 # "Donnerstag, 14. August 2025", "14. August", "Donnerstag, 18. 7.", "14.08.2025"
+_JS_ZONE_NAME = re.compile(r"\s*\([^)]*\)\s*$")
+# Offsets (seconds) of the zone abbreviations found in machine-written timestamps.
+_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "BST": 3600,
+    "CET": 3600,
+    "MEZ": 3600,
+    "CEST": 7200,
+    "MESZ": 7200,
+    "EST": -18000,
+    "EDT": -14400,
+    "PST": -28800,
+    "PDT": -25200,
+}
 _DAY_WORDS = re.compile(r"(\d{1,2})\.\s*([A-Za-zÄÖÜäöü]+)\.?\s*(\d{4})?")
 _DAY_NUMS = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
+# "Tuesday 15 May 2023", "15 May", "May 15, 2023"
+_DAY_EN = (
+    re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\b\.?(?:,?\s+(\d{4}))?"),
+    re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?"),
+)
 
 
 def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
@@ -75,6 +119,23 @@ def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None
     return value.astimezone(UTC)
 
 
+def parse_loose(text: str | None) -> datetime | None:
+    """A machine-written timestamp in any common shape (ISO 8601, RFC 2822, JavaScript's
+    `Date.toString()`, `Fri Apr 28 19:20:36 CEST 2023`): aware UTC, or naive wall clock
+    when it carries no offset."""
+    if not text or len(text) > 80:
+        return None
+    value = parse_iso(text, allow_naive=True)
+    if value is not None:
+        return value
+    cleaned = _JS_ZONE_NAME.sub("", text).replace("GMT+", "+").replace("GMT-", "-").strip()
+    try:
+        value = dateutil_parser.parse(cleaned, tzinfos=_ABBREVIATIONS)
+    except (ValueError, OverflowError):
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
 def parse_german_datetime(text: str) -> datetime | None:
     """`14.08.2025 21:15 Uhr` → naive local datetime, or None."""
     match = _FULL_DE.match(text)
@@ -94,15 +155,28 @@ def parse_clock(text: str) -> time | None:
 
 
 def parse_day_header(text: str, *, default_year: int) -> date | None:
-    """`Donnerstag, 14. August 2025` or `Donnerstag, 18. 7.` → date, or None."""
+    """`Donnerstag, 14. August 2025`, `Donnerstag, 18. 7.` or `Tuesday 15 May` → date."""
     words = _DAY_WORDS.search(text)
     if words and words.group(2).lower() in GERMAN_MONTHS:
         month = GERMAN_MONTHS[words.group(2).lower()]
         return _safe_date(int(words.group(3) or default_year), month, int(words.group(1)))
+    english = _english_day(text, default_year)
+    if english is not None:
+        return english
     nums = _DAY_NUMS.search(text)
     if nums:
         year = int(nums.group(3) or default_year)
         return _safe_date(year, int(nums.group(2)), int(nums.group(1)))
+    return None
+
+
+def _english_day(text: str, default_year: int) -> date | None:
+    for order, pattern in enumerate(_DAY_EN):
+        for match in pattern.finditer(text):
+            day_text, month_text = (match.group(1), match.group(2))[:: 1 - 2 * order]
+            month = ENGLISH_MONTHS.get(month_text.lower())
+            if month is not None:
+                return _safe_date(int(match.group(3) or default_year), month, int(day_text))
     return None
 
 

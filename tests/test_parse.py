@@ -140,7 +140,7 @@ def test_jsonld_truly_broken_warns_and_falls_back(fetched_at: datetime) -> None:
     body = "<h2>21.15 Uhr: Meldung</h2><p>Text.</p>"
     parsed = parse(page(body, head), fetched_at)
     assert parsed.warnings == ["JSON-LD block 0 is not valid JSON; skipped"]
-    assert parsed.parser == "html-time-headings"
+    assert parsed.parser == "html"
     assert len(parsed.entries) == 1
 
 
@@ -187,7 +187,7 @@ GERMAN_TICKER = """
 
 def test_german_time_headings_on_two_days_newest_first(fetched_at: datetime) -> None:
     parsed = parse(page(GERMAN_TICKER), fetched_at, tz="Europe/Berlin")
-    assert (parsed.parser, parsed.is_liveblog) == ("html-time-headings", True)
+    assert (parsed.parser, parsed.is_liveblog) == ("html", True)
     assert [e.headline for e in parsed.entries] == [
         "Nach Mitternacht",
         "Am Abend",
@@ -412,7 +412,7 @@ def test_unknown_charset_name_is_ignored(fetched_at: datetime) -> None:
 
 def test_html_with_byte_order_mark_is_parsed_as_html(fetched_at: datetime) -> None:
     parsed = parse(b"\xef\xbb\xbf" + page("<h2>21.15 Uhr: Meldung</h2><p>Text.</p>"), fetched_at)
-    assert parsed.parser == "html-time-headings"
+    assert parsed.parser == "html"
 
 
 # --- contract -------------------------------------------------------------------------------
@@ -432,7 +432,7 @@ def test_naive_fetched_at_is_rejected() -> None:
         (PLAIN.encode(), TEXT),
         (page("<article><p>x</p></article>"), None),
     ],
-    ids=["jsonld", "html-time-headings", "text", "article"],
+    ids=["jsonld", "html", "text", "article"],
 )
 def test_every_entry_is_aware_utc_or_none(
     content: bytes, headers: dict[str, str] | None, fetched_at: datetime

@@ -75,7 +75,7 @@ def test_br_ticker_time_headings() -> None:
     if file not in ids(ROWS):
         pytest.skip(f"{file} is not in {INDEX}")
     page = parsed(file)
-    assert page.parser == "html-time-headings"
+    assert page.parser == "html"
     assert len(page.entries) == 7
     assert page.entries[0].published_at == datetime(2024, 8, 27, 10, 31, tzinfo=UTC)
     assert page.entries[0].time_precision == "minute"

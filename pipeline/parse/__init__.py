@@ -8,21 +8,43 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
 from pipeline.models import ParsedPage
-from pipeline.parse import html, jsonld
+from pipeline.parse import blocks, jsonld
+from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
 from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.merge import merge
+from pipeline.parse.microdata import microdata_entries
+from pipeline.parse.pagedate import page_date
 from pipeline.parse.text import parse_text
-from pipeline.timeparse import default_timezone, parse_iso
+from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
+
+_ARTICLE_TYPES = (
+    "LiveBlogPosting",
+    "NewsArticle",
+    "Article",
+    "BlogPosting",
+    "ReportageNewsArticle",
+)
+_META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "date",
+    "pubdate",
+    "publishdate",
+    "DC.date.issued",
+    "dcterms.created",
+    "parsely-pub-date",
+)
 
 
 def parse_page(
@@ -41,7 +63,7 @@ def parse_page(
     text = decode(content, headers).lstrip("\ufeff")
     if _is_plain_text(text, header(headers, "content-type")):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(BeautifulSoup(text, "lxml"), url, fetched_at, tz, language)
+    return _parse_html(text, url, fetched_at, tz, language)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -56,19 +78,20 @@ def _context(url: str, fetched_at: datetime, tz: str | None, language: str | Non
 
 
 def _parse_html(
-    soup: BeautifulSoup, url: str, fetched_at: datetime, tz: str | None, language: str | None
+    text: str, url: str, fetched_at: datetime, tz: str | None, language: str | None
 ) -> ParsedPage:
+    soup = BeautifulSoup(text, "lxml")
     lang = language or _attr(soup.find("html"), "lang")
     ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
     page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
     ld_values = jsonld.json_ld_objects(soup, page.warnings)
-    _page_meta(soup, ld_values, page)
-    blogs = jsonld.find_live_blogs(ld_values)
-    raws = [jsonld.raw_entry(u, ctx) for blog in blogs for u in jsonld.updates(blog)]
-    page.parser = "jsonld"
-    if not raws:
-        raws = html.time_heading_entries(soup, *_page_clock(page, ctx))
-        page.parser = "html-time-headings"
+    _page_meta(soup, ld_values, page, ctx)
+    page.published_at = page.published_at or page_date(text, ctx)
+    structured, page.parser = _structured(soup, ld_values, ctx)
+    rendered = blocks.marked_entries(soup, _page_clock(page, ctx))
+    if rendered and not structured:
+        page.parser = "html"
+    raws = merge(structured, rendered, ctx, page.warnings)
     if not raws:
         raws = [_article_entry(soup, page)]
         page.parser, page.is_liveblog = "article", False
@@ -76,26 +99,48 @@ def _parse_html(
     return page
 
 
-def _page_meta(soup: BeautifulSoup, ld_values: list[object], page: ParsedPage) -> None:
+def _structured(
+    soup: BeautifulSoup, ld_values: list[object], ctx: PageContext
+) -> tuple[list[RawEntry], str]:
+    """Entries the page lists in schema.org markup: JSON-LD first, then microdata."""
+    blogs = jsonld.find_live_blogs(ld_values)
+    raws = [raw for blog in blogs for raw in jsonld.blog_entries(blog, ctx)]
+    if raws:
+        return raws, "jsonld"
+    return microdata_entries(soup), "microdata"
+
+
+def _page_meta(
+    soup: BeautifulSoup, ld_values: list[object], page: ParsedPage, ctx: PageContext
+) -> None:
     title = soup.find("title")
     page.title = tidy(title.get_text()) if title else None
     canonical = soup.find("link", rel="canonical")
     page.canonical_url = _attr(canonical, "href")
     for obj in (o for v in ld_values for o in jsonld.walk(v)):
-        if jsonld.has_type(obj, "LiveBlogPosting", "NewsArticle", "Article", "BlogPosting"):
-            page.title = page.title or (obj.get("headline") or None)
-            page.published_at = page.published_at or parse_iso(str(obj.get("datePublished", "")))
-            page.modified_at = page.modified_at or parse_iso(str(obj.get("dateModified", "")))
-    page.published_at = page.published_at or parse_iso(_meta(soup, "article:published_time"))
-    page.modified_at = page.modified_at or parse_iso(_meta(soup, "article:modified_time"))
+        if "datePublished" in obj or jsonld.has_type(obj, *_ARTICLE_TYPES):
+            page.title = page.title or (str(obj.get("headline") or "") or None)
+            page.published_at = page.published_at or _aware(obj.get("datePublished"), ctx)
+            page.modified_at = page.modified_at or _aware(obj.get("dateModified"), ctx)
+    for name in _META_PUBLISHED:
+        page.published_at = page.published_at or _aware(_meta(soup, name), ctx)
+    page.modified_at = page.modified_at or _aware(_meta(soup, "article:modified_time"), ctx)
 
 
-def _page_clock(page: ParsedPage, ctx: PageContext) -> tuple[date, datetime]:
+def _aware(value: object, ctx: PageContext) -> datetime | None:
+    """A machine-written page time in UTC; one without offset is the page's wall clock."""
+    moment = parse_loose(value) if isinstance(value, str) else None
+    return to_utc(moment, ctx.tz)[0] if moment else None
+
+
+def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
     """The page's day (its modified time, else the fetch) and the fetch time, both as
-    local wall clock: no entry can be later than the fetch."""
+    local wall clock: clock-only entries count back from that day, and none is later
+    than the fetch."""
     zone = ZoneInfo(ctx.tz)
     day = (page.modified_at or ctx.fetched_at).astimezone(zone).date()
-    return day, ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
+    reference = ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
+    return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at)
 
 
 def _article_entry(soup: BeautifulSoup, page: ParsedPage) -> RawEntry:

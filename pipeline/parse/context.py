@@ -33,7 +33,7 @@ class RawEntry:
     time_text: str | None = None
     precision: Precision = "none"
     anchor: str | None = None
-    updated_at: datetime | None = None
+    updated_at: datetime | None = None  # naive = wall clock, as local_time
     authors: tuple[str, ...] = ()
     pinned: bool = False
     key_event: bool = False
@@ -60,7 +60,7 @@ def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
         ),
         url=url,
         published_at=published,
-        updated_at=raw.updated_at,
+        updated_at=to_utc(raw.updated_at, ctx.tz)[0] if raw.updated_at else None,
         time_text=raw.time_text,
         time_precision=raw.precision if published else "none",
         headline=raw.headline,

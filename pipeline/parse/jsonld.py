@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from pipeline.parse.context import PageContext, RawEntry
 from pipeline.parse.html_text import fragment_text
-from pipeline.timeparse import parse_iso
+from pipeline.timeparse import parse_loose
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -67,9 +67,20 @@ def updates(blog: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
+def blog_entries(blog: dict[str, Any], ctx: PageContext) -> list[RawEntry]:
+    """The blog's updates. A headline that only repeats the blog's own (as some CMSs
+    fill it) is no headline, unless it is all the update has."""
+    title = fragment_text(_text(blog.get("headline")))
+    raws = [raw_entry(update, ctx) for update in updates(blog)]
+    for raw in raws:
+        if raw.headline == title and raw.body:
+            raw.headline = None
+    return raws
+
+
 def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
     # A datePublished without offset is wall-clock time in the page's zone.
-    published = parse_iso(_text(update.get("datePublished")), allow_naive=True)
+    published = parse_loose(_text(update.get("datePublished")))
     return RawEntry(
         body=fragment_text(_text(update.get("articleBody")) or _text(update.get("text")) or ""),
         headline=fragment_text(_text(update.get("headline")) or "") or None,
@@ -77,7 +88,7 @@ def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
         time_text=_text(update.get("datePublished")) or None,
         precision="second" if published else "none",
         anchor=_anchor(update, ctx),
-        updated_at=parse_iso(_text(update.get("dateModified"))),
+        updated_at=parse_loose(_text(update.get("dateModified"))),
         authors=_authors(update.get("author")),
     )
 

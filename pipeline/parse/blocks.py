@@ -1,0 +1,513 @@
+"""Generic ticker detection for pages without markup: repeated blocks that open with a
+time marker.
+
+1. Every `<time>` element and every text that starts with a marker (see `markers`) is a
+   candidate. Candidates are grouped into series by the tag/class path above them, so a
+   ticker's entries form one series and a sidebar of teasers another.
+2. For each series, an entry's block is the largest element holding that one marker
+   only. In flat layouts (a time-marked heading followed by paragraphs, as on BR24) the
+   block is the heading and the entry runs on over the following siblings.
+3. The series with the most entry text wins; short, link-heavy series (teaser lists)
+   never do, so ordinary articles stay articles.
+
+Clock-only markers take their day from the nearest day header above them
+(`Dienstag, 27. August 2024`), else from the page's day, rolled back over midnight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from statistics import median
+
+from bs4 import BeautifulSoup, Tag
+
+from pipeline.models import Precision
+from pipeline.parse.context import RawEntry
+from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.markers import Marker, read_marker, resolve_day
+from pipeline.timeparse import parse_day_header, parse_loose
+
+MIN_ENTRIES = 2
+MIN_MEDIAN_CHARS = 40
+MAX_LINK_SHARE = 0.5
+_SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_FLAT = _HEADINGS | {"p", "strong", "b", "span", "time", "em"}
+_STARTS = re.compile(
+    r"^\s*(?:\d|\+\+|posted|updated|published|aktualisiert|vor |just|gerade|soeben|stand)", re.I
+)
+_ASIDE = re.compile(
+    r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus", re.I
+)
+MIN_ORDERED = 0.75
+MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
+_SLACK = timedelta(minutes=10)
+_HALF_DAY = 12 * 60
+_FLAGS = {
+    "pinned": ("pinned", "sticky"),
+    "key_event": ("key-event", "keyevent", "key_event", "highlight"),
+    "summary": ("summary", "zusammenfassung"),
+}
+# Badges printed inside an entry.
+_LABELS = {
+    "pinned": re.compile(r"^\s*(?:pinned(?: post)?|angeheftet)\s*$", re.I),
+    "key_event": re.compile(r"^\s*(?:key events?|wichtig)\s*$", re.I),
+    "summary": re.compile(r"^\s*(?:summary|zusammenfassung)\s*$", re.I),
+}
+
+
+@dataclass(slots=True)
+class _Candidate:
+    element: Tag
+    marker: Marker
+    order: int
+    block: Tag | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageClock:
+    """The page's day and own time (naive local wall clock) and the fetch time."""
+
+    day: date
+    reference: datetime
+    fetched_at: datetime
+
+
+def marked_entries(soup: BeautifulSoup, clock: PageClock) -> list[RawEntry]:
+    """The page's ticker entries by time markers, or [] when it has no ticker."""
+    candidates, headers = _scan(soup, clock)
+    series = _best_series(_series(candidates))
+    if not series:
+        return []
+    days = _days(series, _within(headers, series), clock)
+    blocks = {id(_block(c)) for c in series}
+    timed = [_entry(c, day, blocks) for c, day in zip(series, days, strict=True)]
+    entries = _with_untimed(series, timed)
+    return [e for e in entries if e.body or e.headline]
+
+
+def _with_untimed(series: list[_Candidate], timed: list[RawEntry]) -> list[RawEntry]:
+    """Blocks shaped like the series' blocks, beside them, but with no time (a result
+    table, a video) are entries too: nothing on the ticker is lost."""
+    shape = _shape(_block(series[0]))
+    if _block(series[0]).name in _FLAT or any(_shape(_block(c)) != shape for c in series):
+        return timed
+    by_block = {id(_block(c)): entry for c, entry in zip(series, timed, strict=True)}
+    entries: list[RawEntry] = []
+    for container in _unique(_block(c).parent for c in series):
+        for child in container.find_all(True, recursive=False):
+            if id(child) in by_block:
+                entries.append(by_block.pop(id(child)))
+            elif _shape(child) == shape:
+                entries.append(_untimed(child))
+    return [*entries, *by_block.values()]
+
+
+def _shape(tag: Tag) -> tuple[str, str]:
+    return tag.name, (tag.get("class") or [""])[0]
+
+
+def _unique(tags: Iterable[Tag | None]) -> list[Tag]:
+    found: list[Tag] = []
+    for tag in tags:
+        if tag is not None and not any(tag is f for f in found):
+            found.append(tag)
+    return found
+
+
+def _untimed(block: Tag) -> RawEntry:
+    heading = block.find(list(_HEADINGS))
+    headline = tidy(heading.get_text(" ")) if heading else None
+    paragraphs = [p for p in element_text(block).split("\n\n") if p != headline]
+    anchor = block.get("id")
+    return RawEntry(
+        body="\n\n".join(paragraphs),
+        headline=headline or None,
+        anchor=anchor if isinstance(anchor, str) and anchor else None,
+        pinned=_flagged(block, "pinned"),
+        key_event=_flagged(block, "key_event"),
+        summary=_flagged(block, "summary"),
+    )
+
+
+_Header = tuple[int, date, Tag]
+
+
+def _scan(soup: BeautifulSoup, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
+    """Marker candidates and day headers, in document order."""
+    candidates: list[_Candidate] = []
+    headers: list[_Header] = []
+    for order, node in enumerate(soup.find_all(string=True)):
+        parent = node.parent
+        if parent is None or parent.name in _SKIP or _inside_time(parent):
+            continue
+        text = str(node).strip()
+        if parent.name == "time" and not (candidates and candidates[-1].element is parent):
+            marker = _time_element(parent, clock)
+        elif text and _STARTS.match(text):
+            marker = read_marker(text, clock.fetched_at, whole=_alone(parent, text))
+        else:
+            marker = None
+        if marker is not None and not _aside(parent):
+            candidates.append(_Candidate(parent, marker, order))
+        elif (
+            text
+            and len(text) <= 60
+            and (day := parse_day_header(text, default_year=clock.day.year))
+        ):
+            headers.append((order, day, parent))
+    return candidates, headers
+
+
+def _aside(tag: Tag) -> bool:
+    """Inside comments, teaser lists or related links: dated, repeated, never a ticker."""
+    for node in (tag, *tag.parents):
+        names = [*(node.get("class") or []), str(node.get("id") or "")]
+        if any(_ASIDE.search(name) for name in names if name):
+            return True
+    return False
+
+
+def _inside_time(parent: Tag) -> bool:
+    """Text in an element below a `<time>`: the `<time>` itself is the candidate."""
+    return parent.name != "time" and parent.find_parent("time") is not None
+
+
+def _alone(parent: Tag, text: str) -> bool:
+    return len(text) <= 12 and tidy(parent.get_text()) == text
+
+
+def _time_element(tag: Tag, clock: PageClock) -> Marker | None:
+    text = tidy(tag.get_text(" "))
+    value = tag.get("datetime")
+    value = value.strip() if isinstance(value, str) else ""
+    moment = parse_loose(value)
+    if moment is None:
+        return read_marker(text, clock.fetched_at, whole=True) if text else None
+    precision: Precision = "day" if len(value) <= 10 else "minute"
+    if precision == "minute" and (moment.second or moment.microsecond):
+        precision = "second"
+    return Marker(text or value, "", precision, moment=moment)
+
+
+def _series(candidates: list[_Candidate]) -> list[list[_Candidate]]:
+    """Candidates grouped by the tag/class path above them."""
+    groups: dict[tuple[str, ...], list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        groups[_signature(candidate.element)].append(candidate)
+    return [_one_per_entry(group) for group in groups.values()]
+
+
+def _signature(tag: Tag) -> tuple[str, ...]:
+    path: list[str] = []
+    node: Tag | None = tag
+    for _ in range(4):
+        if node is None:
+            break
+        # The first class only: modifiers (`entry entry--highlight`) vary within a series.
+        classes = node.get("class") or [""]
+        name = "h" if node.name in _HEADINGS else node.name  # h2 and h3 entries mix
+        path.append(f"{name}.{classes[0]}")
+        node = node.parent
+    return tuple(path)
+
+
+def _one_per_entry(group: list[_Candidate]) -> list[_Candidate]:
+    """Drop a candidate that directly follows the previous one (`published` then
+    `updated` in one byline)."""
+    kept: list[_Candidate] = []
+    for candidate in group:
+        if kept and _adjacent(kept[-1].element, candidate.element):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _adjacent(first: Tag, second: Tag) -> bool:
+    if first.name in _HEADINGS or second.name in _HEADINGS:
+        return False
+    return first.find_next_sibling() is second
+
+
+def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
+    best: list[_Candidate] = []
+    best_score = 0
+    for group in groups:
+        if len(group) < MIN_ENTRIES and not _headlined(group):
+            continue
+        _assign_blocks(group)
+        blocks = {id(_block(c)) for c in group}
+        lengths = [sum(len(n.get_text(strip=True)) for n in _block_nodes(c, blocks)) for c in group]
+        if not _looks_like_ticker(group, lengths):
+            continue
+        score = sum(min(n, 2000) for n in lengths)
+        if score > best_score:
+            best, best_score = group, score
+    return best
+
+
+def _headlined(group: list[_Candidate]) -> bool:
+    """Headings that open with a time and go on with a headline (`12.31 Uhr: …`): the
+    ticker form itself, trusted even for a single entry and short texts."""
+    return all(c.marker.rest and c.element.name in _HEADINGS for c in group)
+
+
+def _looks_like_ticker(group: list[_Candidate], lengths: list[int]) -> bool:
+    """Entries with text of their own, in time order, not a list of links elsewhere."""
+    return (
+        (median(lengths) >= MIN_MEDIAN_CHARS or _headlined(group))
+        and _link_share(group) <= MAX_LINK_SHARE
+        and _linked_headings(group) <= MAX_LINK_SHARE
+        and _ordered(group)
+    )
+
+
+def _linked_headings(group: list[_Candidate]) -> float:
+    """Share of blocks whose heading is a link: teasers for other articles."""
+    linked = 0
+    for candidate in group:
+        heading = _block(candidate).find(list(_HEADINGS))
+        if heading is not None and (heading.find("a", href=True) or heading.find_parent("a")):
+            linked += 1
+    return linked / len(group)
+
+
+def _ordered(group: list[_Candidate]) -> bool:
+    """Most steps go one way (newest or oldest first); midnight and pinned entries
+    may break a few."""
+    keys = [_sort_key(c.marker) for c in group]
+    steps = [(a > b) - (a < b) for a, b in pairwise(k for k in keys if k is not None)]
+    if len(steps) < MIN_STEPS:
+        return True
+    return max(
+        steps.count(1) + steps.count(0), steps.count(-1) + steps.count(0)
+    ) >= MIN_ORDERED * len(steps)
+
+
+def _sort_key(marker: Marker) -> float | None:
+    if marker.moment is not None:
+        return marker.moment.replace(tzinfo=None).timestamp()
+    return _minutes(marker.clock) * 60.0 if marker.clock else None
+
+
+def _assign_blocks(group: list[_Candidate]) -> None:
+    """Each candidate's block: its largest ancestor that holds no other candidate, or
+    the marked heading itself."""
+    counts: dict[int, int] = defaultdict(int)
+    for candidate in group:
+        for ancestor in _ancestors(candidate.element):
+            counts[id(ancestor)] += 1
+    for candidate in group:
+        block = candidate.element
+        # A time-marked heading is the flat form: its entry runs on over its siblings.
+        while (
+            not _headlined([candidate])
+            and block.parent is not None
+            and counts[id(block.parent)] == 1
+        ):
+            block = block.parent
+        candidate.block = block
+
+
+def _ancestors(tag: Tag) -> list[Tag]:
+    return [tag, *tag.parents]
+
+
+def _block_nodes(candidate: _Candidate, blocks: set[int]) -> list[Tag]:
+    """The block, plus its following siblings when the block is only a marked heading
+    or line (flat layout), up to the next block or heading (a day header)."""
+    block = _block(candidate)
+    nodes = [block]
+    if block.name in _FLAT:
+        for sibling in block.find_next_siblings():
+            if sibling.name in _SKIP or sibling.name in _HEADINGS or _holds_block(sibling, blocks):
+                break
+            nodes.append(sibling)
+    return nodes
+
+
+def _holds_block(tag: Tag, blocks: set[int]) -> bool:
+    return id(tag) in blocks or tag.find(lambda t: id(t) in blocks) is not None
+
+
+def _block(candidate: _Candidate) -> Tag:
+    return candidate.block or candidate.element
+
+
+def _block_text(candidate: _Candidate) -> str:
+    return tidy(_block(candidate).get_text(" "))
+
+
+def _link_share(group: list[_Candidate]) -> float:
+    total = linked = 0
+    for candidate in group:
+        block = _block(candidate)
+        total += len(block.get_text())
+        linked += sum(len(a.get_text()) for a in block.find_all("a"))
+        if block.find_parent("a") is not None:
+            linked += len(block.get_text())
+    return linked / total if total else 1.0
+
+
+def _within(headers: list[_Header], series: list[_Candidate]) -> list[_Header]:
+    """Day headers inside the ticker: the smallest element holding all its blocks'
+    parents."""
+    first, last = _block(series[0]).parent, _block(series[-1]).parent
+    if first is None or last is None:
+        return []
+    above_first = [first, *first.parents]
+    container = next((t for t in (last, *last.parents) if any(t is a for a in above_first)), None)
+    if container is None:
+        return []
+    return [h for h in headers if h[2] is container or any(p is container for p in h[2].parents)]
+
+
+def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) -> list[date]:
+    """Each entry's day: printed with its time, else the nearest day header above it,
+    else the page's day rolled back over midnight."""
+    header_days = [_header_day(c.order, headers) for c in series]
+    clocks = [
+        c.marker.clock
+        for c, h in zip(series, header_days, strict=True)
+        if h is None and c.marker.clock
+    ]
+    order = range(len(series)) if _descending(clocks) else range(len(series) - 1, -1, -1)
+    days: dict[int, date] = {}
+    day, previous = clock.day, None
+    for index in order:
+        marker, header = series[index].marker, header_days[index]
+        printed = resolve_day(marker.day, clock.day) if marker.day else None
+        if printed or header or marker.clock is None:
+            days[index] = printed or header or day
+            continue
+        if _rolls_back(day, marker.clock, previous, clock.reference):
+            day -= timedelta(days=1)
+        days[index], previous = day, marker.clock
+    return [days[i] for i in range(len(series))]
+
+
+def _header_day(order: int, headers: list[_Header]) -> date | None:
+    above = [day for position, day, _ in headers if position < order]
+    return above[-1] if above else None
+
+
+def _rolls_back(day: date, clock: time, previous: time | None, reference: datetime) -> bool:
+    """Newest first: a first entry after the page's time, or a clock more than half a
+    day later than the entry above (00.30 then 23.50), is from the day before."""
+    if previous is None:
+        return datetime.combine(day, clock) > reference + _SLACK
+    return _minutes(clock) - _minutes(previous) > _HALF_DAY
+
+
+def _descending(clocks: list[time]) -> bool:
+    """Page order, judged on steps shorter than half a day (midnight jumps excluded);
+    newest first when undecided, as most tickers are."""
+    steps = [_minutes(b) - _minutes(a) for a, b in pairwise(clocks)]
+    return sum(-_HALF_DAY <= s <= 0 for s in steps) >= sum(0 < s <= _HALF_DAY for s in steps)
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _entry(candidate: _Candidate, day: date, blocks: set[int]) -> RawEntry:
+    marker = candidate.marker
+    block = _block(candidate)
+    headline = _headline(candidate)
+    authors = _authors(block)
+    return RawEntry(
+        body=_body(candidate, {headline, *authors}, blocks),
+        headline=headline,
+        local_time=_moment(marker, day),
+        time_text=marker.text,
+        precision=marker.precision,
+        anchor=_anchor(candidate),
+        authors=authors,
+        pinned=_flagged(block, "pinned"),
+        key_event=_flagged(block, "key_event"),
+        summary=_flagged(block, "summary"),
+    )
+
+
+def _headline(candidate: _Candidate) -> str | None:
+    """The rest of a marked heading (`12.31 Uhr: Headline`), else the block's first
+    heading."""
+    element, rest = candidate.element, candidate.marker.rest
+    if rest and (element.name in _HEADINGS or element.find_parent(list(_HEADINGS))):
+        return rest
+    block = _block(candidate)
+    if block is element:
+        return None
+    heading = block.find(list(_HEADINGS))
+    text = tidy(heading.get_text(" ")) if heading else ""
+    return text if text and not text.startswith(candidate.marker.text) else None
+
+
+def _body(candidate: _Candidate, drop: set[str | None], blocks: set[int]) -> str:
+    """The block's text without the marker line, the headline and the byline."""
+    marker_line = tidy(candidate.element.get_text(" "))
+    paragraphs = [
+        p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
+    ]
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        if (
+            paragraph == marker_line
+            or paragraph in drop
+            or _is_marker_line(paragraph, candidate.marker)
+        ):
+            continue
+        kept.append(paragraph)
+    return "\n\n".join(p for p in kept if p)
+
+
+def _is_marker_line(paragraph: str, marker: Marker) -> bool:
+    """`12.31 Uhr: Headline`, `14:26 · Reporter` or `Published: 14:26`: a short line
+    holding the marker."""
+    return marker.text in paragraph and len(paragraph) - len(marker.text) < 80
+
+
+def _moment(marker: Marker, day: date) -> datetime | None:
+    if marker.moment is not None:
+        return marker.moment
+    if marker.clock is None:
+        return None
+    local = datetime.combine(day, marker.clock)
+    return local.replace(tzinfo=marker.zone) if marker.zone else local
+
+
+def _anchor(candidate: _Candidate) -> str | None:
+    """The DOM id of the block or of an element between it and the marker."""
+    block = _block(candidate)
+    for tag in (block, *(p for p in candidate.element.parents if block in p.parents)):
+        value = tag.get("id") if isinstance(tag, Tag) else None
+        if isinstance(value, str) and value:
+            return value
+    element_id = candidate.element.get("id")
+    return element_id if isinstance(element_id, str) and element_id else None
+
+
+def _authors(block: Tag) -> tuple[str, ...]:
+    found = block.find_all(
+        lambda t: (
+            t.get("itemprop") == "author"
+            or "author" in (t.get("rel") or [])
+            or any("author" in c or "byline" in c for c in t.get("class") or [])
+        )
+    )
+    names = (tidy(tag.get_text(" ")) for tag in found)
+    return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
+
+
+def _flagged(block: Tag, flag: str) -> bool:
+    classes = " ".join(block.get("class") or []).lower()
+    words = _FLAGS[flag]
+    if any(word in classes for word in words):
+        return True
+    label = block.find(string=_LABELS[flag])
+    return label is not None

@@ -1,0 +1,212 @@
+"""Time markers that open a ticker entry, read from the start of a short text.
+
+Forms: `12.31 Uhr:`, `+++ 14:26 +++`, `17.30 Uhr`, `9:43PM`, `Posted at 15:05`,
+`12.50 BST`, `01u29`, `14.08.2025 21:15 Uhr`, `11:48, Thu, Jul 18, 2024`, `4m ago`,
+`vor 5 Minuten`. The fast regex path; structured values (`<time datetime>`) are read by
+the caller first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+from pipeline.models import Precision
+from pipeline.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS
+
+# Zone abbreviations tickers print after a clock. "IST" is left out on purpose: India
+# (+05:30) and Ireland (+01:00) both use it; it is skipped and the source's zone applies.
+NAMED_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "PT": "America/Los_Angeles"}
+ZONE_OFFSETS = {
+    "UTC": 0,
+    "GMT": 0,
+    "BST": 60,
+    "WET": 0,
+    "WEST": 60,
+    "CET": 60,
+    "MEZ": 60,
+    "CEST": 120,
+    "MESZ": 120,
+    "EET": 120,
+    "EEST": 180,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "PST": -480,
+    "PDT": -420,
+}
+_ZONES = "|".join(sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True))
+_PREFIX = re.compile(
+    r"^(?:posted|updated|published|aktualisiert|veröffentlicht|stand)(?:\s+(?:at|um|on))?:?\s+",
+    re.I,
+)
+_PLUSES = re.compile(r"^\+{2,}\s*(.+?)\s*\+{2,}\s*(.*)$", re.S)
+_FULL_DE = re.compile(
+    r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}),?\s+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?"
+)
+_CLOCK = re.compile(
+    r"^(\d{1,2})(?:(:)|([.hu]))(\d{2})(?![\d]|[.,:]\d)"
+    r"(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
+    r"(?:\s*(Uhr)\b)?"
+    rf"(?:\s*\(?\b({_ZONES})\b\)?)?"
+    r"(?:\s*\([A-Z]{2,5}\))?",
+    re.I,
+)
+_SEPARATOR = re.compile(r"^[\s:|\-–—]+")
+_DATE_WORDS = re.compile(
+    r"^(?:[A-Za-z]{2,9}\.?,?\s+)?(?:(\d{1,2})\.?\s+([A-Za-zäÄ]{3,9})\.?|([A-Za-z]{3,9})\.?\s+(\d{1,2})\b)"
+    r"(?:,?\s+(\d{4}))?",
+)
+_RELATIVE = re.compile(
+    r"^(?:(\d+|an?|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s+ago"
+    r"|vor\s+(\d+|einer|einem)\s+(Sek\.?|Sekunden?|Min\.?|Minuten?|Std\.?|Stunden?|Tag(?:en)?))\b",
+    re.I,
+)
+_NOW = re.compile(r"^(?:just now|gerade eben|soeben)\b", re.I)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "t": 86400}
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """What a marker says. `moment` is exact (aware) or wall clock (naive) with a date;
+    `clock` alone needs a day from the page; `zone` pins a clock to a printed zone."""
+
+    text: str
+    rest: str
+    precision: Precision
+    moment: datetime | None = None
+    clock: time | None = None
+    day: tuple[int, int, int | None] | None = None  # (month, day, year?) printed after a clock
+    zone: tzinfo | None = None
+    relative: bool = False
+
+
+def read_marker(text: str, fetched_at: datetime, *, whole: bool = False) -> Marker | None:
+    """The marker at the start of `text`, or None. `whole`: the text is a dedicated time
+    element, so a bare `12.50` counts too."""
+    text = text.strip()
+    pluses = _PLUSES.match(text)
+    if pluses:
+        inner = read_marker(pluses.group(1), fetched_at, whole=True)
+        return _with(inner, text[: pluses.start(2)].strip(), pluses.group(2)) if inner else None
+    prefix = _PREFIX.match(text)
+    body = text[prefix.end() :] if prefix else text
+    found = _relative(body, fetched_at) or _full_de(body) or _clock(body, whole)
+    if found is None:
+        return None
+    consumed = len(text) - len(body) + len(found.text)
+    return _with(found, text[:consumed].strip(), text[consumed:])
+
+
+def _with(marker: Marker, written: str, rest: str) -> Marker:
+    return Marker(
+        text=written,
+        rest=_SEPARATOR.sub("", rest).strip(),
+        precision=marker.precision,
+        moment=marker.moment,
+        clock=marker.clock,
+        day=marker.day,
+        zone=marker.zone,
+        relative=marker.relative,
+    )
+
+
+def _relative(text: str, fetched_at: datetime) -> Marker | None:
+    if now := _NOW.match(text):
+        return Marker(now.group(0), "", "minute", moment=fetched_at, relative=True)
+    match = _RELATIVE.match(text)
+    if not match:
+        return None
+    amount_text = (match.group(1) or match.group(3)).lower()
+    amount = int(amount_text) if amount_text.isdigit() else 1
+    unit = (match.group(2) or match.group(4))[0].lower()
+    moment = fetched_at - timedelta(seconds=amount * _UNITS[unit])
+    return Marker(match.group(0), "", "minute", moment=moment, relative=True)
+
+
+def _full_de(text: str) -> Marker | None:
+    match = _FULL_DE.match(text)
+    if not match:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    try:
+        moment = datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall clock
+    except ValueError:
+        return None
+    return Marker(match.group(0), "", "minute", moment=moment)
+
+
+def _clock(text: str, whole: bool) -> Marker | None:
+    match = _CLOCK.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(4))
+    meridiem, uhr, zone = match.group(5), match.group(6), match.group(7)
+    # A dot or "u"/"h" between hour and minute is also a decimal or a score: only with a
+    # suffix that makes it a time, or when the element holds nothing else.
+    if match.group(3) and not (meridiem or uhr or zone or whole):
+        return None
+    if whole and match.end() < len(text.rstrip(": ")) and match.group(3) and not uhr:
+        return None
+    hour24 = _twelve_hour(hour, meridiem)
+    if hour24 is None or hour24 > 23 or minute > 59:
+        return None
+    day, consumed = _trailing_day(text[match.end() :])
+    return Marker(
+        text[: match.end() + consumed],
+        "",
+        "minute",
+        clock=time(hour24, minute),
+        day=day,
+        zone=_zone(zone) if zone else None,
+    )
+
+
+def _zone(abbreviation: str) -> tzinfo:
+    key = abbreviation.upper()
+    if key in NAMED_ZONES:
+        return ZoneInfo(NAMED_ZONES[key])
+    return timezone(timedelta(minutes=ZONE_OFFSETS[key]))
+
+
+def _twelve_hour(hour: int, meridiem: str | None) -> int | None:
+    if not meridiem:
+        return hour
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
+
+
+def _trailing_day(rest: str) -> tuple[tuple[int, int, int | None] | None, int]:
+    """`, Thu, Jul 18, 2024` / ` 6 OCT 2020` / ` Feb 26` after a clock."""
+    stripped = rest.lstrip(" ,")
+    match = _DATE_WORDS.match(stripped)
+    if not match:
+        return None, 0
+    day_text = match.group(1) or match.group(4)
+    month = month_number(match.group(2) or match.group(3))
+    if month is None:
+        return None, 0
+    printed_year = int(match.group(5)) if match.group(5) else None
+    return (month, int(day_text), printed_year), len(rest) - len(stripped) + match.end()
+
+
+def month_number(name: str) -> int | None:
+    key = name.lower().rstrip(".")
+    return ENGLISH_MONTHS.get(key) or GERMAN_MONTHS.get(key)
+
+
+def resolve_day(parts: tuple[int, int, int | None], page_day: date) -> date | None:
+    """A printed day without a year takes the page's year, or the year before when that
+    would put it more than a day after the page (a December entry on a January page)."""
+    month, day, year = parts
+    try:
+        found = date(year or page_day.year, month, day)
+        if year is None and found > page_day + timedelta(days=1):
+            found = found.replace(year=found.year - 1)
+    except ValueError:
+        return None
+    return found
