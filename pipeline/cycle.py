@@ -86,15 +86,16 @@ def _stage_source(
     final = attempts[-1]
     new_body = final.body if final.body is not None and final.sha256 != old.sha256 else None
     if new_body is not None:
-        archive.put(settings.archive_dir, new_body)
-        page = _parse(source, final, new_body)
+        archive.put(settings.archive_dir, new_body, final.headers.get("content-type"))
+        page = parse_result(source, final, new_body)
         if page is not None:
-            _stage_page(batch, source, final, page)
+            stage_page(batch, source, final, page)
     for result in attempts:
         batch.add("fetches", _fetch_row(result, changed=result is final and new_body is not None))
 
 
-def _parse(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
+def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
+    """The page, or None (the error recorded on `result`) when the parser fails."""
     try:
         return parse_page(
             body,
@@ -129,7 +130,7 @@ def _fetch_row(result: FetchResult, *, changed: bool) -> dict[str, Any]:
     }
 
 
-def _stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: ParsedPage) -> None:
+def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: ParsedPage) -> None:
     key = {"source_id": source.source_id, "fetched_at": result.fetched_at}
     batch.add(
         "pages",
