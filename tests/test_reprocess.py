@@ -17,6 +17,7 @@ from pipeline import cycle, demo_sources
 from pipeline.cli import main
 from pipeline.errors import TickerlakeError
 from pipeline.models import ParsedPage
+from pipeline.parse import parse_page
 from pipeline.replay import ReplayServer
 from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import Settings, from_env
@@ -64,15 +65,14 @@ def original(replay: ReplayServer, tmp_path_factory: pytest.TempPathFactory) -> 
 def broken(replay: ReplayServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The same run with a parser that fails on every page of alaska-de-html."""
     folder = tmp_path_factory.mktemp("broken")
-    real_parse = cycle.parse_page
 
     def buggy(content: bytes, url: str, **kwargs: Any) -> ParsedPage:
         if "alaska-de-html" in url:
             raise ValueError("parser bug")
-        return real_parse(content, url, **kwargs)
+        return parse_page(content, url, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cycle, "parse_page", buggy)
+        patch.setattr("pipeline.cycle.parse_page", buggy)
         run_all_snapshots(replay, make_settings(folder), folder)
     yield folder
 
