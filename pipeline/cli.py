@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     _demo_parser(verbs)
     _run_parser(verbs)
+    _reprocess_parser(verbs)
     _parse_parser(verbs)
     _sql_parser(verbs)
     _replay_parser(verbs)
@@ -59,6 +60,18 @@ def _run_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p = verbs.add_parser("run", help="one ingest cycle without Airflow")
     p.add_argument("--sources", type=Path, help="sources.yaml (default: the bundled demo)")
     p.set_defaults(handler=cmd_run)
+
+
+def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser(
+        "reprocess", help="re-parse archived pages with the current parser and reload (offline)"
+    )
+    p.add_argument(
+        "--source", action="append", default=[], metavar="ID", help="only this source (repeat)"
+    )
+    p.add_argument("--since", type=_utc_argument, help="fetches at or after, ISO-8601")
+    p.add_argument("--until", type=_utc_argument, help="fetches before, ISO-8601")
+    p.set_defaults(handler=cmd_reprocess)
 
 
 def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -150,6 +163,17 @@ def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
         file = demo_sources.write_sources_file(settings.data_dir, server.url)
         return run_cycle(load_sources(file), settings, run_id=run_id, now=now)
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from pipeline.reprocess import Selection, reprocess
+
+    settings = replace(from_env(), warehouse=args.warehouse)
+    now = datetime.now(UTC)
+    selection = Selection(tuple(args.source), args.since, args.until)
+    report = reprocess(settings, selection, load_id=f"reprocess-{now:%Y%m%dT%H%M%S%fZ}", now=now)
+    print(json.dumps(report.counts()))
+    return 0
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

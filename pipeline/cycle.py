@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline import archive, stage
-from pipeline.fetch import FetchConfig, FetchResult, Validators, fetch, new_session
+from pipeline.fetch import Fetcher, FetchResult, Validators, new_session
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
-from pipeline.settings import Settings
+from pipeline.politeness import Politeness
+from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Source
 from pipeline.warehouse import connect
 from pipeline.warehouse.load import LoadReport, load_batches
@@ -44,40 +46,56 @@ def plan_shards(
     return [specs[i : i + shard_size] for i in range(0, len(specs), shard_size)]
 
 
+def new_politeness(config: FetchConfig) -> Politeness:
+    return Politeness.create(config.host_concurrency, config.host_interval, config.robots_ttl)
+
+
 def fetch_parse_shard(
-    shard: list[dict[str, Any]], settings: Settings, *, batch_id: str, now: datetime
+    shard: list[dict[str, Any]],
+    settings: Settings,
+    *,
+    batch_id: str,
+    now: datetime,
+    politeness: Politeness | None = None,
 ) -> Path:
-    """Fetch, archive and parse every source of a shard; stage the rows as one batch."""
-    config = FetchConfig(
-        user_agent=settings.user_agent,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        max_body_bytes=settings.max_body_bytes,
-    )
+    """Fetch every source of a shard through a bounded thread pool (within the per-host
+    limits of `politeness`), archive and parse the changed pages, and stage the rows as
+    one batch. Parsing runs on this thread while the pool keeps fetching."""
+    config = settings.fetch
+    specs = [(Source.from_dict(s["source"]), Validators(**s["validators"])) for s in shard]
     batch = stage.Batch(batch_id)
-    with new_session(config) as session:
-        for spec in shard:
-            source = Source.from_dict(spec["source"])
-            validators = Validators(**spec["validators"])
-            result = fetch(session, source, validators, config, now=now)
-            _stage_source(batch, source, result, validators, settings)
+    with (
+        new_session(config) as session,
+        ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="fetch") as pool,
+    ):
+        fetcher = Fetcher(session, config, politeness or new_politeness(config))
+        futures = [pool.submit(fetcher.fetch, s, v, now=now) for s, v in specs]
+        for (source, validators), future in zip(specs, futures, strict=True):
+            _stage_source(batch, source, future.result(), validators, settings)
     return stage.write_batch(settings.staging_dir, batch)
 
 
 def _stage_source(
-    batch: stage.Batch, source: Source, result: FetchResult, old: Validators, settings: Settings
+    batch: stage.Batch,
+    source: Source,
+    attempts: list[FetchResult],
+    old: Validators,
+    settings: Settings,
 ) -> None:
     batch.add("sources", source.to_dict())
-    new_body = result.body if result.sha256 != old.sha256 else None
+    final = attempts[-1]
+    new_body = final.body if final.body is not None and final.sha256 != old.sha256 else None
     if new_body is not None:
-        archive.put(settings.archive_dir, new_body)
-        page = _parse(source, result, new_body)
+        archive.put(settings.archive_dir, new_body, final.headers.get("content-type"))
+        page = parse_result(source, final, new_body)
         if page is not None:
-            _stage_page(batch, source, result, page)
-    batch.add("fetches", _fetch_row(result, changed=new_body is not None))
+            stage_page(batch, source, final, page)
+    for result in attempts:
+        batch.add("fetches", _fetch_row(result, changed=result is final and new_body is not None))
 
 
-def _parse(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
+def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
+    """The page, or None (the error recorded on `result`) when the parser fails."""
     try:
         return parse_page(
             body,
@@ -102,7 +120,7 @@ def _fetch_row(result: FetchResult, *, changed: bool) -> dict[str, Any]:
         "attempt": result.attempt,
         "status": result.status,
         "elapsed_ms": result.elapsed_ms,
-        "bytes": len(result.body) if result.body is not None else None,
+        "bytes": result.bytes_read,
         "etag": result.etag,
         "last_modified": result.last_modified,
         "sha256": result.sha256,
@@ -112,7 +130,7 @@ def _fetch_row(result: FetchResult, *, changed: bool) -> dict[str, Any]:
     }
 
 
-def _stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: ParsedPage) -> None:
+def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: ParsedPage) -> None:
     key = {"source_id": source.source_id, "fetched_at": result.fetched_at}
     batch.add(
         "pages",
@@ -139,8 +157,11 @@ def run_cycle(
 ) -> LoadReport:
     """A whole cycle in one process: the same functions the Airflow tasks call."""
     shards = plan_shards(sources, read_validators(settings.warehouse))
+    politeness = new_politeness(settings.fetch)
     paths = [
-        fetch_parse_shard(shard, settings, batch_id=f"{run_id}-{i:04d}", now=now)
+        fetch_parse_shard(
+            shard, settings, batch_id=f"{run_id}-{i:04d}", now=now, politeness=politeness
+        )
         for i, shard in enumerate(shards)
     ]
     return load(settings.warehouse, paths, load_id=run_id, now=now)

@@ -32,8 +32,30 @@ class FetchConnectionError(SourceError, TransientError):
     """The connection failed, was reset, or timed out."""
 
 
+class FetchTimeoutError(FetchConnectionError):
+    """Connecting or reading took longer than its timeout (a stalled server)."""
+
+
+class TruncatedBodyError(FetchConnectionError):
+    """The connection closed before the body announced by Content-Length was complete."""
+
+
+class DeadlineExceededError(SourceError, TransientError):
+    """The overall deadline of one fetch (all attempts, waits and reads) ran out."""
+
+
 class ServerError(SourceError, TransientError):
-    """The server answered 408, 429 or 5xx."""
+    """The server answered 408 or 5xx. `retry_after` holds its Retry-After in seconds."""
+
+    retry_after: float | None = None
+
+
+class RateLimitedError(ServerError):
+    """The server answered 429 Too Many Requests."""
+
+
+class RobotsUnavailableError(SourceError, TransientError):
+    """robots.txt answered 5xx: RFC 9309 says to assume the whole site is disallowed."""
 
 
 class ClientHttpError(SourceError, PermanentError):
@@ -44,8 +66,24 @@ class BodyTooLargeError(SourceError, PermanentError):
     """The body exceeded the configured size cap."""
 
 
+class UnexpectedStatusError(SourceError, PermanentError):
+    """A status that is neither success, redirect, 304 nor an error (204, 206, …)."""
+
+
 class UnsafeUrlError(SourceError, PermanentError):
-    """The URL is not http(s)."""
+    """The URL is not http(s), or it (or a redirect hop) resolves to a non-public address."""
+
+
+class TooManyRedirectsError(SourceError, PermanentError):
+    """More redirects than the configured cap (or a redirect loop)."""
+
+
+class RobotsDisallowedError(SourceError, PermanentError):
+    """The host's robots.txt disallows the URL for our user agent."""
+
+
+class UnsupportedContentTypeError(SourceError, PermanentError):
+    """The response is not a page (HTML, text, JSON or a feed): images, PDFs, …"""
 
 
 class ConfigError(PermanentError):

@@ -7,6 +7,9 @@ Layout of a replay root::
 Each snapshot file becomes its source's current page at the UTC time in its name. One
 shared `ReplayClock` decides "now" for every source; it moves only when told to (or, with
 ``auto_advance``, once every source has been fetched since the last move).
+
+An optional ``<root>/faults.yaml`` scripts misbehaviour per source (429s, resets, stalls,
+truncated bodies, …): see `pipeline.replay_faults`.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ import re
 import selectors
 import socket
 import socketserver
+import struct
 import threading
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
@@ -35,6 +39,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from pipeline.errors import ConfigError
+from pipeline.replay_faults import FaultPlan, FaultStep, load_faults
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +209,7 @@ class _Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes = b""
+    fault: FaultStep | None = None  # how the socket layer misdelivers it, if at all
 
 
 def _http_date(at: datetime) -> str:
@@ -245,11 +251,42 @@ def _query_values(query: str, name: str) -> list[str]:
     return [unquote(value) for key, _, value in pairs if unquote(key) == name]
 
 
+def _apply_fault(step: FaultStep, source_id: str, normal: _Response) -> _Response:
+    date = [(k, v) for k, v in normal.headers if k == "Date"]
+    if step.fault == "status":
+        return _Response(step.get("status"), [*date, *_retry_after(step, date)])
+    if step.fault == "not-modified":
+        headers = [(k, v) for k, v in normal.headers if k != "Content-Type"]
+        return _Response(HTTPStatus.NOT_MODIFIED, headers)
+    if step.fault in ("redirect-loop", "redirect"):
+        location = step.get("location") or f"/{quote(source_id, safe='')}"
+        return _Response(HTTPStatus.FOUND, [*date, ("Location", location)])
+    if step.fault == "content-type":
+        headers = [(k, v) for k, v in normal.headers if k != "Content-Type"]
+        value = step.get("value")
+        return _Response(
+            normal.status, [("Content-Type", value)] * bool(value) + headers, normal.body
+        )
+    return _Response(normal.status, normal.headers, normal.body, fault=step)
+
+
+def _retry_after(step: FaultStep, date: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if step.get("retry_after") is not None:
+        return [("Retry-After", str(step.get("retry_after")))]
+    offset = step.get("retry_after_date")
+    sent = _parse_http_date(date[0][1]) if date else None
+    if offset is None or sent is None:
+        return []
+    return [("Retry-After", _http_date(sent + timedelta(seconds=offset)))]
+
+
 @dataclass
 class _ReplayApp:
     index: dict[str, tuple[Snapshot, ...]]
     clock: ReplayClock
     auto_advance: bool = False
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _bodies: dict[Path, bytes] = field(default_factory=dict)
     _requested: set[str] = field(default_factory=set)
@@ -266,9 +303,22 @@ class _ReplayApp:
             return self._control(method, action, parts.query)
         if method == "POST":
             return self._text(HTTPStatus.METHOD_NOT_ALLOWED, "sources are read-only\n", "GET, HEAD")
-        response = self._source(method, path, if_none_match, if_modified_since)
+        if path == "robots.txt" and (robots := self.faults.robots_txt()) is not None:
+            response = self._text(HTTPStatus.OK, robots)
+        else:
+            response = self._source(method, path, if_none_match, if_modified_since)
+            response = self._with_fault(method, path, response)
         self._record(path, response.status, if_none_match, if_modified_since)
         return response
+
+    def _with_fault(self, method: str, source_id: str, response: _Response) -> _Response:
+        if method != "GET" or source_id not in self.index:
+            return response
+        with self._lock:
+            number = self._served.get(source_id, 0)
+            self._served[source_id] = number + 1
+        step = self.faults.step(source_id, number)
+        return response if step is None else _apply_fault(step, source_id, response)
 
     def request_log(self) -> list[RequestLogEntry]:
         with self._lock:
@@ -417,12 +467,16 @@ class _ReplayApp:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 drops connections when a shard's fetch threads all
+    # connect at once; the client then waits a whole SYN retransmit (1 s).
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], app: _ReplayApp) -> None:
         self.app = app
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._stopping = threading.Event()
+        self.stopping = self._stopping  # handlers that sleep on purpose wake when it is set
         self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
 
@@ -528,16 +582,64 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
 
     def _write(self, response: _Response, *, with_body: bool) -> None:
+        fault = response.fault
+        if fault is not None and fault.fault == "reset":
+            self._reset()
+            return
         # send_response_only: send_response would add a wall-clock Date header.
         self.send_response_only(response.status)
         self.log_request(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
         if response.status != HTTPStatus.NOT_MODIFIED:
-            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Content-Length", str(_declared_length(response)))
         self.end_headers()
-        if with_body and response.status != HTTPStatus.NOT_MODIFIED:
+        if not with_body or response.status == HTTPStatus.NOT_MODIFIED:
+            return
+        if fault is None:
             self.wfile.write(response.body)
+        else:
+            self._misdeliver(response.body, fault)
+
+    def _reset(self) -> None:
+        """Close with RST instead of FIN: the client sees "connection reset by peer"."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def _misdeliver(self, body: bytes, fault: FaultStep) -> None:
+        stopping = self.server.stopping
+        if fault.fault == "huge":
+            self.wfile.write(body)
+            _write_padding(self.wfile, fault.get("bytes") - len(body))
+        elif fault.fault == "stall":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            stopping.wait(fault.get("seconds"))
+            self.close_connection = True
+        elif fault.fault == "trickle":
+            step = max(1, fault.get("chunk"))
+            for start in range(0, len(body), step):
+                self.wfile.write(body[start : start + step])
+                self.wfile.flush()
+                if stopping.wait(fault.get("interval")):
+                    break
+        elif fault.fault == "truncate":
+            self.wfile.write(body[: int(len(body) * fault.get("fraction"))])
+            self.close_connection = True
+
+
+def _declared_length(response: _Response) -> int:
+    if response.fault is not None and response.fault.fault == "huge":
+        return max(len(response.body), int(response.fault.get("bytes")))
+    return len(response.body)
+
+
+def _write_padding(out: Any, size: int) -> None:
+    block = b" " * 65536
+    while size > 0:
+        out.write(block[: min(size, len(block))])
+        size -= len(block)
 
 
 # --- public server --------------------------------------------------------------------------
@@ -559,7 +661,9 @@ class ReplayServer:
         index = load_index(self.root)
         times = sorted({s.at for snapshots in index.values() for s in snapshots})
         self.clock = ReplayClock(times, times[0] if at is None else at)
-        self._app = _ReplayApp(index, self.clock, auto_advance=auto_advance)
+        self._app = _ReplayApp(
+            index, self.clock, auto_advance=auto_advance, faults=load_faults(self.root)
+        )
         self._httpd = _HTTPServer((host, port), self._app)
         self._thread: threading.Thread | None = None
         self._closed = False

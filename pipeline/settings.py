@@ -9,6 +9,26 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = Path("warehouse/tickerlake.duckdb")
 DEFAULT_DATA_DIR = Path("var")
+DEFAULT_CONTACT = "https://github.com/tickerlake/tickerlake"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """How sources are fetched; the environment variable of each field is in from_env."""
+
+    user_agent: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_body_bytes: int = 20 * 1024 * 1024
+    deadline: float = 60.0  # one fetch: all attempts, waits and reads together
+    max_attempts: int = 4
+    backoff_base: float = 1.0  # first retry waits about this long, then doubles
+    backoff_max: float = 30.0
+    max_redirects: int = 5
+    host_concurrency: int = 2  # requests in flight per host
+    host_interval: float = 0.5  # seconds between request starts on one host
+    workers: int = 8  # fetch threads per shard
+    robots_ttl: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +36,8 @@ class Settings:
     warehouse: Path
     data_dir: Path
     sources_file: Path | None
-    user_agent: str
-    max_body_bytes: int
-    connect_timeout: float
-    read_timeout: float
+    fetch: FetchConfig
+    archive_root: Path | None = None
 
     @property
     def staging_dir(self) -> Path:
@@ -27,19 +45,41 @@ class Settings:
 
     @property
     def archive_dir(self) -> Path:
-        return self.data_dir / "archive"
+        return self.archive_root or self.data_dir / "archive"
 
 
 def from_env(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
-    contact = env.get("TICKERLAKE_CONTACT", "https://github.com/tickerlake/tickerlake")
     sources = env.get("TICKERLAKE_SOURCES")
+    archive = env.get("TICKERLAKE_ARCHIVE_DIR")
     return Settings(
         warehouse=Path(env.get("TICKERLAKE_WAREHOUSE", str(DEFAULT_WAREHOUSE))),
         data_dir=Path(env.get("TICKERLAKE_DATA_DIR", str(DEFAULT_DATA_DIR))),
         sources_file=Path(sources) if sources else None,
+        fetch=fetch_config(env),
+        archive_root=Path(archive) if archive else None,
+    )
+
+
+def fetch_config(env: dict[str, str]) -> FetchConfig:
+    contact = env.get("TICKERLAKE_CONTACT", DEFAULT_CONTACT)
+    default = FetchConfig(user_agent="")
+
+    def number(name: str, value: float) -> float:
+        return float(env.get(f"TICKERLAKE_{name}", str(value)))
+
+    return FetchConfig(
         user_agent=f"tickerlake/0.1 (+{contact})",
-        max_body_bytes=int(env.get("TICKERLAKE_MAX_BODY_BYTES", str(20 * 1024 * 1024))),
-        connect_timeout=float(env.get("TICKERLAKE_CONNECT_TIMEOUT", "5")),
-        read_timeout=float(env.get("TICKERLAKE_READ_TIMEOUT", "20")),
+        connect_timeout=number("CONNECT_TIMEOUT", default.connect_timeout),
+        read_timeout=number("READ_TIMEOUT", default.read_timeout),
+        max_body_bytes=int(number("MAX_BODY_BYTES", default.max_body_bytes)),
+        deadline=number("FETCH_DEADLINE", default.deadline),
+        max_attempts=int(number("MAX_ATTEMPTS", default.max_attempts)),
+        backoff_base=number("BACKOFF_BASE", default.backoff_base),
+        backoff_max=number("BACKOFF_MAX", default.backoff_max),
+        max_redirects=int(number("MAX_REDIRECTS", default.max_redirects)),
+        host_concurrency=int(number("HOST_CONCURRENCY", default.host_concurrency)),
+        host_interval=number("HOST_INTERVAL", default.host_interval),
+        workers=int(number("FETCH_WORKERS", default.workers)),
+        robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
     )

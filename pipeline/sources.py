@@ -1,20 +1,14 @@
 """The `sources.yaml` model: validated once, then passed around as `Source` objects.
 
-```yaml
-sources:
-  - id: alaska-jsonld          # required, [a-z0-9_-]+, unique
-    url: https://example.org/  # required, http(s)
-    kind: auto                 # auto | jsonld | html | text | feed
-    timezone: Europe/Berlin    # zone of wall-clock times on the page
-    language: de
-    allow_private: false       # true only for local replay servers
-```
+The schema is documented in docs/sources.md. Every validation error names the file, the
+line and the field, e.g. ``sources.yaml:12: sources[3].kind: 'rss' is not one of …``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,15 +20,24 @@ from pipeline.errors import ConfigError
 
 KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_TYPES: dict[str, type] = {
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_DURATION = re.compile(r"^(\d+)\s*([smh]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+# Headers the fetcher owns: a source overriding them would break validators or safety.
+_RESERVED_HEADERS = {"host", "if-none-match", "if-modified-since", "content-length", "cookie"}
+_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "url": str,
     "kind": str,
     "timezone": str,
     "language": str,
+    "poll_interval": (int, str),
+    "profile": str,
+    "headers": dict,
     "allow_private": bool,
+    "robots": dict,
 }
-_TYPE_NAMES = {str: "a string", bool: "true or false"}
+_TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a mapping"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,11 @@ class Source:
     timezone: str | None = None
     language: str | None = None
     allow_private: bool = False
+    poll_interval: int | None = None
+    profile: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    obey_robots: bool = True
+    robots_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,32 +62,71 @@ class Source:
         return cls(**data)
 
 
+class _Mapping(dict[str, Any]):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings carry line numbers, so errors can point at them."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Mapping:
+    loader.flatten_mapping(node)
+    mapping = _Mapping({str(k): v for k, v in loader.construct_mapping(node, deep=True).items()})
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    path: Path
+    index: int
+    item: _Mapping
+
+    def error(self, name: str | None, message: str) -> ConfigError:
+        line = self.item.key_lines.get(name, self.item.line) if name else self.item.line
+        field_name = f"sources[{self.index}]" + (f".{name}" if name else "")
+        return ConfigError(f"{self.path}:{line}: {field_name}: {message}")
+
+
 def load_sources(path: Path) -> list[Source]:
-    """Read and validate a sources file; errors name the file, entry and field."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    """Read and validate a sources file; errors name the file, line and field."""
+    document = _read(path)
     items = document.get("sources") if isinstance(document, dict) else None
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: expected a top-level 'sources:' list with at least one entry")
     sources = [_source(path, index, item) for index, item in enumerate(items)]
-    _check_unique(path, sources)
+    _check_unique(path, items, sources)
     return sources
 
 
+def _read(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+
+
 def _source(path: Path, index: int, item: Any) -> Source:
-    where = f"{path}: sources[{index}]"
-    if not isinstance(item, dict):
-        raise ConfigError(f"{where}: expected a mapping with 'id' and 'url'")
-    unknown = set(item) - set(_TYPES)
+    if not isinstance(item, _Mapping):
+        raise ConfigError(f"{path}: sources[{index}]: expected a mapping with 'id' and 'url'")
+    where = _Where(path, index, item)
+    unknown = sorted(set(item) - set(_TYPES))
     if unknown:
-        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise where.error(unknown[0], f"unknown field(s) {', '.join(map(str, unknown))}")
     for name, kind in _TYPES.items():
-        if name in item and not isinstance(item[name], kind):
-            raise ConfigError(f"{where}.{name}: expected {_TYPE_NAMES[kind]}, got {item[name]!r}")
+        if name in item and not _has_type(item[name], kind):
+            raise where.error(name, f"expected {_type_name(kind)}, got {item[name]!r}")
+    obey, reason = _robots(where, item.get("robots"))
     source = Source(
         source_id=str(item.get("id", "")),
         url=str(item.get("url", "")),
@@ -87,29 +134,106 @@ def _source(path: Path, index: int, item: Any) -> Source:
         timezone=item.get("timezone"),
         language=item.get("language"),
         allow_private=item.get("allow_private", False),
+        poll_interval=_poll_interval(where, item.get("poll_interval")),
+        profile=item.get("profile"),
+        headers=_headers(where, item.get("headers")),
+        obey_robots=obey,
+        robots_reason=reason,
     )
-    _validate(where, source)
+    for check in _CHECKS:
+        check(where, source)
     return source
 
 
-def _validate(where: str, source: Source) -> None:
+def _has_type(value: Any, kind: type | tuple[type, ...]) -> bool:
+    # YAML `true` is an int subclass in Python; poll_interval: true must not pass as 1.
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    return isinstance(value, kind)
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return "a number of seconds or a duration like '90s', '2m'"
+    return _TYPE_NAMES[kind]
+
+
+def _poll_interval(where: _Where, value: int | str | None) -> int | None:
+    if value is None:
+        return None
+    match = _DURATION.match(str(value).strip())
+    seconds = int(match[1]) * _UNITS[match[2]] if match else 0
+    if seconds <= 0:
+        raise where.error("poll_interval", f"{value!r} is not a positive duration like 90s, 2m")
+    return seconds
+
+
+def _headers(where: _Where, value: dict[str, Any] | None) -> dict[str, str]:
+    headers = dict(value or {})
+    for name, text in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+            raise where.error("headers", f"{name!r} is not a valid header name")
+        if name.lower() in _RESERVED_HEADERS:
+            raise where.error("headers", f"{name} is set by the fetcher and cannot be overridden")
+        if not isinstance(text, str) or "\n" in text or "\r" in text:
+            raise where.error("headers", f"{name}: value must be a one-line string")
+    return headers
+
+
+def _robots(where: _Where, value: dict[str, Any] | None) -> tuple[bool, str | None]:
+    """`robots: {obey: false, reason: "…"}`: ignoring robots.txt must say why."""
+    if value is None:
+        return True, None
+    unknown = sorted(set(value) - {"obey", "reason"})
+    if unknown:
+        raise where.error("robots", f"unknown field(s) {', '.join(map(str, unknown))}")
+    obey, reason = value.get("obey", True), value.get("reason")
+    if not isinstance(obey, bool):
+        raise where.error("robots", f"obey: expected true or false, got {obey!r}")
+    if reason is not None and not isinstance(reason, str):
+        raise where.error("robots", f"reason: expected a string, got {reason!r}")
+    if not obey and not (reason or "").strip():
+        raise where.error("robots", "obey: false needs a reason (who allowed it, and when)")
+    return obey, reason
+
+
+def _check_id(where: _Where, source: Source) -> None:
     if not _ID.match(source.source_id):
-        raise ConfigError(f"{where}.id: {source.source_id!r} must match {_ID.pattern}")
+        raise where.error("id", f"{source.source_id!r} must match {_ID.pattern}")
+
+
+def _check_url(where: _Where, source: Source) -> None:
     parts = urlsplit(source.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}.url: {source.url!r} is not an http(s) URL")
+        raise where.error("url", f"{source.url!r} is not an http(s) URL")
+
+
+def _check_kind(where: _Where, source: Source) -> None:
     if source.kind not in KINDS:
-        raise ConfigError(f"{where}.kind: {source.kind!r} is not one of {', '.join(KINDS)}")
-    if source.timezone is not None:
-        try:
-            ZoneInfo(source.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"{where}.timezone: unknown zone {source.timezone!r}") from exc
+        raise where.error("kind", f"{source.kind!r} is not one of {', '.join(KINDS)}")
 
 
-def _check_unique(path: Path, sources: list[Source]) -> None:
+def _check_timezone(where: _Where, source: Source) -> None:
+    if source.timezone is None:
+        return
+    try:
+        ZoneInfo(source.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise where.error("timezone", f"unknown zone {source.timezone!r}") from exc
+
+
+_CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
+    _check_id,
+    _check_url,
+    _check_kind,
+    _check_timezone,
+)
+
+
+def _check_unique(path: Path, items: list[Any], sources: list[Source]) -> None:
     seen: set[str] = set()
     for index, source in enumerate(sources):
         if source.source_id in seen:
-            raise ConfigError(f"{path}: sources[{index}].id: duplicate id {source.source_id!r}")
+            where = _Where(path, index, items[index])
+            raise where.error("id", f"duplicate id {source.source_id!r}")
         seen.add(source.source_id)

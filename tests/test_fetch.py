@@ -1,10 +1,14 @@
-"""Conditional GET against the local replay server, error classes, and the raw archive."""
+"""Fetching: conditional GET against the replay server; retries, backoff, Retry-After,
+deadline, redirects, the address guard, robots.txt and the host gate against a scripted
+adapter and a fake clock (no waiting, no network); and the raw archive."""
 
 from __future__ import annotations
 
 import gzip
+import random
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,14 +16,310 @@ import pytest
 import requests
 
 from pipeline import archive
-from pipeline.fetch import FetchConfig, FetchResult, Validators, fetch, new_session
+from pipeline.fetch import Fetcher, FetchResult, Validators, new_session, retry_after_seconds
+from pipeline.politeness import HostGate, Politeness
 from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.settings import FetchConfig
 from pipeline.sources import Source
+from tests.fetch_fakes import FakeClock, Reply, ScriptedAdapter
 
 T0 = datetime(2025, 8, 14, 19, 15, tzinfo=UTC)
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 BODY = "<html><body><h2>21.15 Uhr: Meldung</h2><p>Grüße.</p></body></html>".encode()
-CONFIG = FetchConfig(user_agent="tickerlake-tests/0", connect_timeout=2, read_timeout=5)
+CONFIG = FetchConfig(
+    user_agent="tickerlake-tests/0",
+    connect_timeout=2,
+    read_timeout=5,
+    deadline=60,
+    max_attempts=4,
+    backoff_base=1,
+    backoff_max=8,
+    host_interval=0,
+)
+PAGE = "http://public.test/live"
+ROBOTS = "http://public.test/robots.txt"
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+OK: Reply = (200, HTML, BODY)
+PUBLIC = {"public.test": "93.184.216.34", "other.test": "93.184.216.35", "inside.test": "10.0.0.5"}
+
+
+def fake_resolver(host: str, _port: int) -> list[str]:
+    return [PUBLIC.get(host, host)]
+
+
+# --- scripted (no network, fake clock) -----------------------------------------------------
+
+
+class Rig:
+    def __init__(self, routes: dict[str, list[Reply]], config: FetchConfig = CONFIG) -> None:
+        self.clock = FakeClock()
+        self.adapter = ScriptedAdapter(routes)
+        self.session = new_session(config)
+        for prefix in ("http://public.test/", "http://other.test/", "http://inside.test/"):
+            self.session.mount(prefix, self.adapter)
+        politeness = Politeness.create(2, config.host_interval, 3600, self.clock)
+        self.fetcher = Fetcher(
+            self.session, config, politeness, rng=random.Random(7), resolver=fake_resolver
+        )
+
+    def fetch(self, source: Source | None = None) -> list[FetchResult]:
+        return self.fetcher.fetch(source or Source("pub", PAGE), Validators(), now=NOW)
+
+    def page_requests(self) -> list[str]:
+        return [u for u in self.adapter.urls() if not u.endswith("/robots.txt")]
+
+
+def outcome(attempts: list[FetchResult]) -> list[tuple[int, int | None, str | None]]:
+    return [(a.attempt, a.status, a.error_class) for a in attempts]
+
+
+def test_success_is_one_attempt_with_body_and_hash() -> None:
+    rig = Rig({PAGE: [OK]})
+    (result,) = rig.fetch()
+    assert (result.status, result.body, result.sha256) == (200, BODY, archive.sha256(BODY))
+    assert (result.final_url, result.bytes_read, rig.clock.sleeps) == (PAGE, len(BODY), [])
+
+
+def test_5xx_is_retried_with_exponential_backoff_and_jitter() -> None:
+    rig = Rig({PAGE: [(503, {}, b""), (500, {}, b""), (502, {}, b""), OK]})
+    attempts = rig.fetch()
+    assert outcome(attempts) == [
+        (1, 503, "ServerError"),
+        (2, 500, "ServerError"),
+        (3, 502, "ServerError"),
+        (4, 200, None),
+    ]
+    # Equal jitter: the n-th wait lies in [c/2, c] for c = base * 2**(n-1).
+    for wait, ceiling in zip(rig.clock.sleeps, (1, 2, 4), strict=True):
+        assert ceiling / 2 <= wait <= ceiling
+    assert len(set(rig.clock.sleeps)) == 3
+
+
+def test_jitter_is_deterministic_for_a_seeded_random() -> None:
+    script: dict[str, list[Reply]] = {PAGE: [(503, {}, b""), (503, {}, b""), OK]}
+    first, second = Rig(script), Rig(script)
+    first.fetch(), second.fetch()
+    assert first.clock.sleeps == second.clock.sleeps
+
+
+def test_backoff_is_capped() -> None:
+    config = replace(CONFIG, max_attempts=6, backoff_base=4, backoff_max=5)
+    rig = Rig({PAGE: [(500, {}, b"")]}, config)
+    rig.fetch()
+    assert all(wait <= 5 for wait in rig.clock.sleeps)
+
+
+def test_attempts_stop_at_max_attempts() -> None:
+    rig = Rig({PAGE: [(500, {}, b"")]})
+    attempts = rig.fetch()
+    assert [a.attempt for a in attempts] == [1, 2, 3, 4]
+    assert attempts[-1].error_class == "ServerError"
+    assert len(rig.page_requests()) == 4
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_retryable_statuses(status: int) -> None:
+    rig = Rig({PAGE: [(status, {}, b""), OK]})
+    assert [a.status for a in rig.fetch()] == [status, 200]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 451])
+def test_other_4xx_are_not_retried(status: int) -> None:
+    rig = Rig({PAGE: [(status, {}, b""), OK]})
+    assert outcome(rig.fetch()) == [(1, status, "ClientHttpError")]
+    assert rig.clock.sleeps == []
+
+
+def test_429_waits_retry_after_seconds() -> None:
+    rig = Rig({PAGE: [(429, {"Retry-After": "7"}, b""), OK]})
+    attempts = rig.fetch()
+    assert outcome(attempts) == [(1, 429, "RateLimitedError"), (2, 200, None)]
+    assert attempts[0].retry_after == 7
+    assert rig.clock.sleeps == [7.0]
+
+
+def test_503_retry_after_http_date_is_read_against_the_date_header() -> None:
+    headers = {
+        "Retry-After": "Thu, 14 Aug 2025 19:00:30 GMT",
+        "Date": "Thu, 14 Aug 2025 19:00:00 GMT",
+    }
+    rig = Rig({PAGE: [(503, headers, b""), OK]})
+    rig.fetch()
+    assert rig.clock.sleeps == [30.0]
+
+
+def test_retry_after_beyond_the_deadline_gives_up() -> None:
+    rig = Rig({PAGE: [(429, {"Retry-After": "3600"}, b""), OK]})
+    assert outcome(rig.fetch()) == [(1, 429, "RateLimitedError")]
+    assert rig.clock.sleeps == []
+
+
+def test_deadline_bounds_all_attempts() -> None:
+    config = replace(CONFIG, deadline=5, max_attempts=10, backoff_base=2, backoff_max=100)
+    rig = Rig({PAGE: [(500, {}, b"")]}, config)
+    attempts = rig.fetch()
+    assert sum(rig.clock.sleeps) < 5
+    assert 1 < len(attempts) < 10
+
+
+def test_connection_errors_are_retried() -> None:
+    rig = Rig({PAGE: [requests.ConnectionError("reset by peer"), OK]})
+    assert outcome(rig.fetch()) == [(1, None, "FetchConnectionError"), (2, 200, None)]
+
+
+def test_timeouts_are_their_own_class() -> None:
+    rig = Rig({PAGE: [requests.ReadTimeout("slow"), OK]})
+    assert outcome(rig.fetch())[0] == (1, None, "FetchTimeoutError")
+
+
+def test_body_over_the_cap_is_refused_from_content_length_and_not_retried() -> None:
+    rig = Rig({PAGE: [OK]}, replace(CONFIG, max_body_bytes=len(BODY) - 1))
+    (result,) = rig.fetch()
+    assert (result.status, result.body, result.error_class) == (200, None, "BodyTooLargeError")
+
+
+def test_non_page_content_type_is_refused() -> None:
+    rig = Rig({PAGE: [(200, {"Content-Type": "image/png"}, b"\x89PNG")]})
+    assert outcome(rig.fetch()) == [(1, 200, "UnsupportedContentTypeError")]
+
+
+def test_missing_content_type_is_left_to_the_parser() -> None:
+    rig = Rig({PAGE: [(200, {}, BODY)]})
+    assert rig.fetch()[0].body == BODY
+
+
+def test_unexpected_2xx_is_permanent() -> None:
+    rig = Rig({PAGE: [(204, {}, b"")]})
+    assert outcome(rig.fetch()) == [(1, 204, "UnexpectedStatusError")]
+
+
+# --- redirects and the address guard --------------------------------------------------------
+
+
+def test_redirect_is_followed_and_the_final_url_recorded() -> None:
+    target = "http://other.test/moved"
+    rig = Rig({PAGE: [(301, {"Location": target}, b"")], target: [OK]})
+    (result,) = rig.fetch()
+    assert (result.status, result.url, result.final_url) == (200, PAGE, target)
+
+
+def test_relative_redirect() -> None:
+    rig = Rig(
+        {PAGE: [(302, {"Location": "/elsewhere"}, b"")], "http://public.test/elsewhere": [OK]}
+    )
+    assert rig.fetch()[0].final_url == "http://public.test/elsewhere"
+
+
+def test_redirect_loop_is_capped() -> None:
+    rig = Rig({PAGE: [(302, {"Location": PAGE}, b"")]}, replace(CONFIG, max_redirects=3))
+    assert outcome(rig.fetch()) == [(1, None, "TooManyRedirectsError")]
+    assert len(rig.page_requests()) == 4
+
+
+def test_redirect_to_a_private_address_is_refused() -> None:
+    inside = "http://inside.test/admin"
+    rig = Rig({PAGE: [(302, {"Location": inside}, b"")], inside: [OK]})
+    (result,) = rig.fetch()
+    assert result.error_class == "UnsafeUrlError"
+    assert result.error is not None and "10.0.0.5" in result.error
+    assert inside not in rig.adapter.urls()
+
+
+def test_redirect_to_a_private_address_is_allowed_with_allow_private() -> None:
+    inside = "http://inside.test/admin"
+    rig = Rig({PAGE: [(302, {"Location": inside}, b"")], inside: [OK]})
+    assert rig.fetch(Source("pub", PAGE, allow_private=True))[0].status == 200
+
+
+def test_redirect_to_another_scheme_is_refused() -> None:
+    rig = Rig({PAGE: [(302, {"Location": "file:///etc/passwd"}, b"")]})
+    assert rig.fetch()[0].error_class == "UnsafeUrlError"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://inside.test/x", "http://127.0.0.1/x", "http://169.254.169.254/latest/"]
+)
+def test_private_addresses_are_refused_before_any_request(url: str) -> None:
+    rig = Rig({url: [OK]})
+    (result,) = rig.fetch(Source("p", url))
+    assert result.error_class == "UnsafeUrlError"
+    assert result.error is not None and "refused" in result.error
+    assert rig.adapter.urls() == []
+
+
+def test_non_http_scheme_is_refused() -> None:
+    rig = Rig({})
+    assert rig.fetch(Source("p", "ftp://public.test/x"))[0].error_class == "UnsafeUrlError"
+
+
+# --- robots.txt -----------------------------------------------------------------------------
+
+
+def robots(text: str) -> Reply:
+    return (200, {"Content-Type": "text/plain"}, text.encode())
+
+
+def test_robots_disallow_refuses_without_fetching_the_page() -> None:
+    rig = Rig({ROBOTS: [robots("User-agent: *\nDisallow: /live\n")], PAGE: [OK]})
+    (result,) = rig.fetch()
+    assert result.error_class == "RobotsDisallowedError"
+    assert result.error is not None and "robots.txt disallows" in result.error
+    assert rig.page_requests() == []
+
+
+def test_robots_is_cached_per_origin() -> None:
+    rig = Rig({ROBOTS: [robots("User-agent: *\nDisallow: /private\n")], PAGE: [OK]})
+    rig.fetch(), rig.fetch()
+    assert rig.adapter.urls().count(ROBOTS) == 1
+    assert len(rig.page_requests()) == 2
+
+
+def test_robots_rules_for_our_agent() -> None:
+    rules = "User-agent: tickerlake\nDisallow: /\n\nUser-agent: *\nAllow: /\n"
+    rig = Rig({ROBOTS: [robots(rules)], PAGE: [OK]})
+    assert rig.fetch()[0].error_class == "RobotsDisallowedError"
+
+
+def test_robots_override_with_reason_fetches() -> None:
+    rig = Rig({ROBOTS: [robots("User-agent: *\nDisallow: /\n")], PAGE: [OK]})
+    source = Source("pub", PAGE, obey_robots=False, robots_reason="publisher said yes")
+    assert rig.fetch(source)[0].status == 200
+    assert ROBOTS not in rig.adapter.urls()
+
+
+def test_missing_robots_allows_everything() -> None:
+    rig = Rig({PAGE: [OK]})
+    assert rig.fetch()[0].status == 200
+
+
+def test_robots_5xx_disallows_for_now() -> None:
+    rig = Rig({ROBOTS: [(503, {}, b"")], PAGE: [OK]}, replace(CONFIG, max_attempts=2))
+    attempts = rig.fetch()
+    assert {a.error_class for a in attempts} == {"RobotsUnavailableError"}
+    assert rig.page_requests() == []
+
+
+# --- host gate ------------------------------------------------------------------------------
+
+
+def test_host_gate_spaces_request_starts_on_one_host() -> None:
+    clock = FakeClock()
+    gate = HostGate(concurrency=1, interval=2.0, clock=clock)
+    for host in ("a", "a", "b", "a"):
+        with gate.slot(host, deadline=clock.now + 60):
+            pass
+    assert clock.sleeps == [2.0, 2.0]
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("120", None, NOW) == 120
+    assert retry_after_seconds("Thu, 14 Aug 2025 19:31:00 GMT", None, NOW) == 60
+    assert retry_after_seconds("Thu, 14 Aug 2025 19:00:00 GMT", None, NOW) == 0
+    assert retry_after_seconds("soon", None, NOW) is None
+    assert retry_after_seconds(None, None, NOW) is None
+
+
+# --- against the replay server --------------------------------------------------------------
 
 
 @pytest.fixture
@@ -32,22 +332,14 @@ def server(tmp_path: Path) -> Iterator[ReplayServer]:
 
 
 @pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with new_session(CONFIG) as opened:
-        yield opened
+def fetcher() -> Iterator[Fetcher]:
+    with new_session(CONFIG) as session:
+        yield Fetcher(session, CONFIG, Politeness.create(2, 0, 3600, FakeClock()))
 
 
-def source(url: str) -> Source:
-    return Source("alpha", url, allow_private=True)
-
-
-def get(
-    session: requests.Session,
-    url: str,
-    validators: Validators | None = None,
-    config: FetchConfig = CONFIG,
-) -> FetchResult:
-    return fetch(session, source(url), validators or Validators(), config, now=NOW)
+def get(fetcher: Fetcher, url: str, validators: Validators | None = None) -> FetchResult:
+    source = Source("alpha", url, allow_private=True)
+    return fetcher.fetch(source, validators or Validators(), now=NOW)[-1]
 
 
 def closed_port() -> int:
@@ -56,31 +348,27 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_200_has_body_sha256_and_validators(
-    server: ReplayServer, session: requests.Session
-) -> None:
-    result = get(session, server.source_url("alpha"))
+def test_200_has_body_sha256_and_validators(server: ReplayServer, fetcher: Fetcher) -> None:
+    result = get(fetcher, server.source_url("alpha"))
     assert (result.status, result.error_class, result.error) == (200, None, None)
     assert result.body == BODY
     assert result.sha256 == archive.sha256(BODY)
     assert result.etag is not None and result.etag.startswith('"')
     assert result.last_modified == "Thu, 14 Aug 2025 19:15:00 GMT"
     assert result.headers["content-type"] == "text/html; charset=utf-8"
-    assert (result.source_id, result.fetched_at) == ("alpha", NOW)
+    assert (result.source_id, result.fetched_at, result.attempt) == ("alpha", NOW, 1)
     assert result.url == result.final_url == server.source_url("alpha")
-    assert result.elapsed_ms >= 0
 
 
-def test_session_sends_the_user_agent(session: requests.Session) -> None:
-    assert session.headers["User-Agent"] == "tickerlake-tests/0"
+def test_session_sends_the_user_agent(fetcher: Fetcher) -> None:
+    assert fetcher.session.headers["User-Agent"] == "tickerlake-tests/0"
 
 
 def test_second_fetch_with_validators_is_304_without_body(
-    server: ReplayServer, session: requests.Session
+    server: ReplayServer, fetcher: Fetcher
 ) -> None:
-    first = get(session, server.source_url("alpha"))
-    validators = Validators(first.etag, first.last_modified, first.sha256)
-    second = get(session, server.source_url("alpha"), validators)
+    first = get(fetcher, server.source_url("alpha"))
+    second = get(fetcher, server.source_url("alpha"), Validators(first.etag, first.last_modified))
     assert (second.status, second.body, second.sha256, second.error_class) == (
         304,
         None,
@@ -91,43 +379,35 @@ def test_second_fetch_with_validators_is_304_without_body(
     assert server.request_log()[-1]["if_modified_since"] == first.last_modified
 
 
-def test_last_modified_alone_gives_304(server: ReplayServer, session: requests.Session) -> None:
-    first = get(session, server.source_url("alpha"))
-    second = get(session, server.source_url("alpha"), Validators(None, first.last_modified))
-    assert second.status == 304
+def test_last_modified_alone_gives_304(server: ReplayServer, fetcher: Fetcher) -> None:
+    first = get(fetcher, server.source_url("alpha"))
+    assert (
+        get(fetcher, server.source_url("alpha"), Validators(None, first.last_modified)).status
+        == 304
+    )
 
 
-def test_404_is_a_client_http_error(server: ReplayServer, session: requests.Session) -> None:
-    result = get(session, server.source_url("nobody"))
+def test_404_is_a_client_http_error(server: ReplayServer, fetcher: Fetcher) -> None:
+    result = get(fetcher, server.source_url("nobody"))
     assert (result.status, result.body, result.error_class) == (404, None, "ClientHttpError")
     assert result.error is not None and "HTTP 404" in result.error and "'alpha'" in result.error
 
 
-def test_connection_refused_is_a_connection_error(session: requests.Session) -> None:
-    result = get(session, f"http://127.0.0.1:{closed_port()}/alpha")
-    assert (result.status, result.body, result.error_class) == (None, None, "FetchConnectionError")
-    assert result.error is not None and "ConnectionError" in result.error
+def test_connection_refused_is_retried_then_recorded(fetcher: Fetcher) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/alpha"
+    attempts = fetcher.fetch(Source("alpha", url, allow_private=True), Validators(), now=NOW)
+    assert [(a.attempt, a.error_class) for a in attempts] == [
+        (n, "FetchConnectionError") for n in (1, 2, 3, 4)
+    ]
+    assert attempts[-1].error is not None and "ConnectionError" in attempts[-1].error
 
 
-def test_body_over_the_cap_is_too_large(server: ReplayServer, session: requests.Session) -> None:
-    small = FetchConfig(user_agent="t", max_body_bytes=len(BODY) - 1)
-    result = get(session, server.source_url("alpha"), config=small)
-    assert (result.status, result.body, result.error_class) == (200, None, "BodyTooLargeError")
-    assert result.sha256 is None
-
-
-def test_body_exactly_at_the_cap_is_fine(server: ReplayServer, session: requests.Session) -> None:
-    exact = FetchConfig(user_agent="t", max_body_bytes=len(BODY))
-    assert get(session, server.source_url("alpha"), config=exact).body == BODY
-
-
-def test_private_address_needs_allow_private(
-    server: ReplayServer, session: requests.Session
-) -> None:
+def test_private_address_needs_allow_private(server: ReplayServer, fetcher: Fetcher) -> None:
     private = Source("alpha", server.source_url("alpha"))
-    result = fetch(session, private, Validators(), CONFIG, now=NOW)
-    assert result.body is None
-    assert result.error_class is not None
+    (result,) = fetcher.fetch(private, Validators(), now=NOW)
+    assert (result.body, result.error_class) == (None, "UnsafeUrlError")
+    assert "127.0.0.1" in (result.error or "")
+    assert server.request_log() == []
 
 
 # --- archive --------------------------------------------------------------------------------

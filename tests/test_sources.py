@@ -33,6 +33,12 @@ def source_yaml(**fields: str) -> str:
     return "sources:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in item.items()) + "\n"
 
 
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the last line of `text` that starts (after indentation) with needle."""
+    lines = text.splitlines()
+    return max(i for i, line in enumerate(lines, 1) if line.strip(" -").startswith(needle))
+
+
 def test_valid_file_loads(tmp_path: Path) -> None:
     sources = load_sources(write(tmp_path, VALID))
     assert sources == [
@@ -90,23 +96,37 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
         ({"kind": "rss"}, "sources[0].kind", "'rss' is not one of auto, jsonld"),
         ({"timezone": "Mars/Olympus"}, "sources[0].timezone", "unknown zone 'Mars/Olympus'"),
         ({"timezone": "../etc"}, "sources[0].timezone", "unknown zone"),
-        ({"colour": "blue"}, "sources[0]", "unknown field(s) colour"),
+        ({"colour": "blue"}, "sources[0].colour", "unknown field(s) colour"),
+        ({"poll_interval": "soon"}, "sources[0].poll_interval", "not a positive duration"),
+        ({"poll_interval": "0"}, "sources[0].poll_interval", "not a positive duration"),
+        ({"poll_interval": "true"}, "sources[0].poll_interval", "expected a number of seconds"),
+        ({"headers": "x"}, "sources[0].headers", "expected a mapping"),
+        ({"headers": "{'Bad Name': x}"}, "sources[0].headers", "not a valid header name"),
+        ({"headers": "{If-None-Match: x}"}, "sources[0].headers", "set by the fetcher"),
+        ({"headers": "{X-A: 1}"}, "sources[0].headers", "one-line string"),
+        ({"robots": "{obey: false}"}, "sources[0].robots", "needs a reason"),
+        ({"robots": "{obey: false, reason: ' '}"}, "sources[0].robots", "needs a reason"),
+        ({"robots": "{obey: 'no', reason: x}"}, "sources[0].robots", "obey: expected true"),
+        ({"robots": "{ignore: true}"}, "sources[0].robots", "unknown field(s) ignore"),
+        ({"allow_private": "1"}, "sources[0].allow_private", "expected true or false"),
     ],
 )
 def test_invalid_field_names_file_and_field(
     tmp_path: Path, fields: dict[str, str], field: str, detail: str
 ) -> None:
-    path = write(tmp_path, source_yaml(**fields))
+    text = source_yaml(**fields)
+    path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}: {field}")
+    line = line_of(text, field.rpartition(".")[2] + ":")
+    assert message.startswith(f"{path}:{line}: {field}: ")
     assert detail in message
 
 
 def test_error_names_the_index_of_the_bad_entry(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + "  - id: third\n    url: mailto:x@example.org\n")
-    with pytest.raises(ConfigError, match=r"sources\[2\]\.url"):
+    with pytest.raises(ConfigError, match=r":11: sources\[2\]\.url"):
         load_sources(path)
 
 
@@ -114,7 +134,7 @@ def test_duplicate_id(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + "  - id: alaska-jsonld\n    url: https://example.org/2\n")
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
-    assert str(caught.value) == f"{path}: sources[2].id: duplicate id 'alaska-jsonld'"
+    assert str(caught.value) == f"{path}:10: sources[2].id: duplicate id 'alaska-jsonld'"
 
 
 def test_non_string_timezone_is_a_config_error(tmp_path: Path) -> None:
@@ -131,3 +151,37 @@ def test_quoted_false_does_not_allow_private_addresses(tmp_path: Path) -> None:
         assert "allow_private" in str(exc)
     else:
         assert sources[0].allow_private is False
+
+
+def test_line_points_at_the_field_in_a_long_file(tmp_path: Path) -> None:
+    text = VALID + "  - id: third\n    url: https://example.org/3\n\n    kind: rss\n"
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert str(caught.value).startswith(f"{path}:13: sources[2].kind: 'rss'")
+
+
+def test_all_optional_fields_load(tmp_path: Path) -> None:
+    text = source_yaml(
+        poll_interval="2m",
+        profile="bbc",
+        headers="{Accept-Language: de, X-Api-Key: abc}",
+        robots="{obey: false, reason: 'publisher agreement 2025-08-01'}",
+    )
+    (source,) = load_sources(write(tmp_path, text))
+    assert source.poll_interval == 120
+    assert source.profile == "bbc"
+    assert source.headers == {"Accept-Language": "de", "X-Api-Key": "abc"}
+    assert (source.obey_robots, source.robots_reason) == (False, "publisher agreement 2025-08-01")
+    assert Source.from_dict(source.to_dict()) == source
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("90", 90), ("90s", 90), ("'1h'", 3600)])
+def test_poll_interval_units(tmp_path: Path, value: str, seconds: int) -> None:
+    (source,) = load_sources(write(tmp_path, source_yaml(poll_interval=value)))
+    assert source.poll_interval == seconds
+
+
+def test_robots_obeyed_by_default(tmp_path: Path) -> None:
+    (source,) = load_sources(write(tmp_path, source_yaml()))
+    assert (source.obey_robots, source.robots_reason, source.headers) == (True, None, {})

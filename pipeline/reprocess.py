@@ -1,0 +1,147 @@
+"""`tickerlake reprocess`: re-parse archived pages with the current parser and rebuild the
+entries of their sources, with no network (the backfill after a parser fix).
+
+Every fetch that brought a changed body (``fetches.changed``, including those whose parse
+failed) is re-parsed from the raw archive in fetch order, as the original cycles did. The
+selected sources' entries and entry history are replaced by the result, so reprocessing
+the whole archive reproduces exactly the entries of the original runs. `since`/`until`
+narrow the replay to fetches in [since, until): the history is then rebuilt as if only
+those fetches had happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipeline import archive, stage
+from pipeline.cycle import parse_result, stage_page
+from pipeline.errors import TickerlakeError
+from pipeline.fetch import FetchResult
+from pipeline.settings import Settings
+from pipeline.sources import Source
+from pipeline.warehouse import connect
+from pipeline.warehouse.load import LoadReport, load_batches
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedFetch:
+    source_id: str
+    fetched_at: datetime
+    url: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    source_ids: tuple[str, ...] = ()  # empty: every source
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def reprocess(
+    settings: Settings, selection: Selection, *, load_id: str, now: datetime
+) -> LoadReport:
+    """Re-parse the selected archived fetches and reload their sources' entries."""
+    with connect(settings.warehouse, read_only=True) as con:
+        sources = _sources(con, selection.source_ids)
+        fetches = _archived_fetches(con, selection, list(sources))
+    batch = stage.Batch(load_id)
+    for fetched in fetches:
+        _stage_fetch(batch, sources[fetched.source_id], fetched, settings.archive_dir)
+    path = stage.write_batch(settings.staging_dir, batch)
+    with connect(settings.warehouse) as con:
+        _forget_entries(con, list(sources))
+        report = load_batches(con, [path], load_id=load_id, now=now)
+        _refresh_pages(con, path)
+    return report
+
+
+def _sources(con: duckdb.DuckDBPyConnection, wanted: tuple[str, ...]) -> dict[str, Source]:
+    rows = con.execute(
+        "SELECT source_id, url, kind, timezone, language FROM sources "
+        "WHERE len(?) = 0 OR list_contains(?, source_id) ORDER BY source_id",
+        [list(wanted), list(wanted)],
+    ).fetchall()
+    found = {r[0]: Source(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+    missing = sorted(set(wanted) - set(found))
+    if missing:
+        raise TickerlakeError(f"no such source in the warehouse: {', '.join(missing)}")
+    return found
+
+
+def _archived_fetches(
+    con: duckdb.DuckDBPyConnection, selection: Selection, source_ids: list[str]
+) -> list[ArchivedFetch]:
+    rows = con.execute(
+        """
+        SELECT DISTINCT ON (source_id, fetched_at) source_id, fetched_at,
+               coalesce(final_url, url), sha256
+        FROM fetches
+        WHERE changed AND sha256 IS NOT NULL AND list_contains(?, source_id)
+          AND (?::TIMESTAMPTZ IS NULL OR fetched_at >= ?)
+          AND (?::TIMESTAMPTZ IS NULL OR fetched_at < ?)
+        ORDER BY source_id, fetched_at, attempt DESC
+        """,
+        [source_ids, selection.since, selection.since, selection.until, selection.until],
+    ).fetchall()
+    return [ArchivedFetch(*row) for row in rows]
+
+
+def _stage_fetch(batch: stage.Batch, source: Source, fetched: ArchivedFetch, root: Path) -> None:
+    try:
+        body = archive.get(root, fetched.sha256)
+    except FileNotFoundError as exc:
+        raise TickerlakeError(
+            f"archive {root} has no body {fetched.sha256} "
+            f"(source {fetched.source_id!r}, fetched {fetched.fetched_at.isoformat()})"
+        ) from exc
+    content_type = archive.content_type(root, fetched.sha256)
+    result = FetchResult(
+        source.source_id,
+        source.url,
+        fetched.fetched_at,
+        final_url=fetched.url,
+        headers={"content-type": content_type} if content_type else {},
+        sha256=fetched.sha256,
+    )
+    batch.add("sources", source.to_dict())
+    page = parse_result(source, result, body)
+    if page is not None:
+        stage_page(batch, source, result, page)
+
+
+def _forget_entries(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> None:
+    """Drop the entries the old parser made; the reload rebuilds them in fetch order."""
+    statements = (
+        "DELETE FROM entry_versions WHERE entry_id IN "
+        "(SELECT entry_id FROM entries WHERE list_contains(?, source_id))",
+        "DELETE FROM entries WHERE list_contains(?, source_id)",
+        "UPDATE sources SET last_observed_at = NULL WHERE list_contains(?, source_id)",
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in statements:
+            con.execute(sql, [source_ids])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _refresh_pages(con: duckdb.DuckDBPyConnection, batch: Path) -> None:
+    """Page rows already exist (the loader keeps the first); give them the new parse."""
+    con.execute(
+        """
+        UPDATE pages p SET title = b.title, canonical_url = b.canonical_url,
+            published_at = b.published_at, modified_at = b.modified_at,
+            language = b.language, is_liveblog = b.is_liveblog, parser = b.parser,
+            entry_count = b.entry_count, warnings = b.warnings
+        FROM read_parquet(?) b
+        WHERE p.source_id = b.source_id AND p.fetched_at = b.fetched_at
+        """,
+        [str(batch / "pages.parquet")],
+    )
