@@ -1,42 +1,64 @@
-"""Golden-ish checks over real live-blog pages kept outside the repository
-(`../shared/realpages/liveblogs`). The pages are only read, never copied."""
+"""Acceptance of the extractor on real pages kept outside the repository
+(`../shared/realpages`). The pages are only read, never copied.
+
+Live blogs are scored against the page's own structured data, read here independently
+of the parser (plain `json` over every JSON-LD block), and BR24 against hand labels.
+German articles must stay articles, with the right page date.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
-from datetime import UTC, datetime
+import html
+import json
+import re
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 
-from pipeline.models import ParsedPage
+from pipeline.identity import normalise
+from pipeline.models import Entry, ParsedPage
 from pipeline.parse import parse_page
 
 REALPAGES = Path(__file__).parents[2] / "shared" / "realpages"
 LIVEBLOGS = REALPAGES / "liveblogs"
-INDEX = LIVEBLOGS / "index.tsv"
+ARTICLES = REALPAGES / "articles-de"
 FETCHED_AT = datetime(2026, 6, 1, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+MIN_RECALL = MIN_PRECISION = 0.98
+MIN_TIME_MATCH = 0.99
+MIN_ARTICLES = 0.98
+# Measured 2026-11-21: 146 of 157 (0.93). The target is 0.95 (issue 3); this floor
+# only guards against regressions until the page-date heuristics close the gap.
+MIN_ARTICLE_DATES = 0.92
 
 
-def index_rows() -> list[dict[str, str]]:
-    if not INDEX.is_file():
+def index_rows(folder: Path) -> list[dict[str, str]]:
+    index = folder / "index.tsv"
+    if not index.is_file():
         return []
-    with INDEX.open(encoding="utf-8", newline="") as handle:
+    with index.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-ROWS = index_rows()
-pytestmark = pytest.mark.skipif(
-    not ROWS, reason=f"real pages not available: {INDEX} is missing or empty"
+ROWS = index_rows(LIVEBLOGS)
+ARTICLE_ROWS = index_rows(ARTICLES)
+needs_liveblogs = pytest.mark.skipif(not ROWS, reason=f"real pages not available: {LIVEBLOGS}")
+needs_articles = pytest.mark.skipif(
+    not ARTICLE_ROWS, reason=f"real articles not available: {ARTICLES}"
 )
 
 
 @cache
-def parsed(file: str) -> ParsedPage:
-    row = next(r for r in ROWS if r["file"] == file)
-    content = gzip.decompress((LIVEBLOGS / file).read_bytes())
+def parsed(folder: Path, file: str) -> ParsedPage:
+    row = next(r for r in index_rows(folder) if r["file"] == file)
+    content = gzip.decompress((folder / file).read_bytes())
     return parse_page(content, row["url"], fetched_at=FETCHED_AT)
 
 
@@ -44,38 +66,165 @@ def ids(rows: list[dict[str, str]]) -> list[str]:
     return [r["file"] for r in rows]
 
 
+# --- independent reading of the structured data -------------------------------------------
+
+
+def structured_updates(file: str) -> list[dict[str, Any]]:
+    # Every page in the set is UTF-8; lxml would read undeclared bytes as Latin-1.
+    tree = lxml.html.fromstring(gzip.decompress((LIVEBLOGS / file).read_bytes()).decode())
+    updates: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            value = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for obj in objects(value):
+            if "LiveBlogPosting" in str(obj.get("@type")):
+                raw = obj.get("liveBlogUpdate") or []
+                updates += [
+                    u for u in (raw if isinstance(raw, list) else [raw]) if isinstance(u, dict)
+                ]
+    return updates
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [o for item in value for o in objects(item)]
+    if isinstance(value, dict):
+        return [value, *(o for v in value.values() for o in objects(v))]
+    return []
+
+
+def opening(text: str) -> str:
+    text = html.unescape(text)
+    plain = lxml.html.fromstring(f"<div>{text}</div>").text_content() if "<" in text else text
+    return re.sub(r"\W+", "", normalise(plain))[:30]
+
+
+def keys(*texts: object) -> set[str]:
+    return {k for k in (opening(str(t or "")) for t in texts) if k}
+
+
+def match(
+    updates: list[dict[str, Any]], entries: list[Entry]
+) -> list[tuple[dict[str, Any], Entry]]:
+    """Pairs sharing the opening of their body or headline."""
+    free = list(entries)
+    pairs = []
+    for update in updates:
+        wanted = keys(update.get("articleBody"), update.get("headline"))
+        twin = next((e for e in free if wanted & keys(e.body, e.headline)), None)
+        if twin is not None:
+            free.remove(twin)
+            pairs.append((update, twin))
+    return pairs
+
+
 JSONLD_ROWS = [r for r in ROWS if r["liveblogposting"] == "yes"]
 
 
+@needs_liveblogs
+@pytest.mark.parametrize("row", JSONLD_ROWS, ids=ids(JSONLD_ROWS))
+def test_entries_match_the_pages_structured_data(row: dict[str, str]) -> None:
+    page = parsed(LIVEBLOGS, row["file"])
+    updates = structured_updates(row["file"])
+    pairs = match(updates, page.entries)
+    assert page.is_liveblog
+    assert len(pairs) / len(updates) >= MIN_RECALL, f"recall {len(pairs)}/{len(updates)}"
+    assert len(pairs) / len(page.entries) >= MIN_PRECISION, (
+        f"precision {len(pairs)}/{len(page.entries)}"
+    )
+    on_time = sum(same_minute(u.get("datePublished"), e) for u, e in pairs)
+    assert on_time / len(pairs) >= MIN_TIME_MATCH, f"times {on_time}/{len(pairs)}"
+
+
+def same_minute(value: object, entry: Entry) -> bool:
+    expected = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if expected.tzinfo is None or entry.published_at is None:
+        return False
+    return expected.astimezone(UTC).replace(second=0, microsecond=0) == (
+        entry.published_at.replace(second=0, microsecond=0)
+    )
+
+
+# BR24's ticker of 27 August 2024 (hand labelled): Berlin wall clock → UTC.
+BR_FILE = "BR_BR_2024_08_27.html.gz"
+BR_LABELS = [
+    ("2024-08-27T10:31Z", "Ultraorthodoxe jüdische Zeitung"),
+    ("2024-08-27T09:39Z", "Offenbar mehrere Kinder"),
+    ("2024-08-27T09:13Z", "Palästinenser mutmaßlich von"),
+    ("2024-08-27T08:31Z", "Farbanschlag auf"),
+    ("2024-08-27T06:57Z", "Israelischer Araber bei"),
+    ("2024-08-27T03:20Z", "Mittlerweile 640 Tote"),
+    ("2024-08-27T00:02Z", "Risiko eines breiteren"),
+]
+
+
+@needs_liveblogs
+def test_br24_ticker_matches_the_hand_labels() -> None:
+    page = parsed(LIVEBLOGS, BR_FILE)
+    assert (page.parser, page.is_liveblog) == ("html", True)
+    got = [(e.published_at, e.headline or "") for e in page.entries]
+    assert len(got) == len(BR_LABELS)
+    for (when, headline), (published, found) in zip(BR_LABELS, got, strict=True):
+        assert published == datetime.fromisoformat(when.replace("Z", "+00:00"))
+        assert found.startswith(headline)
+    assert {e.time_precision for e in page.entries} == {"minute"}
+
+
+@needs_liveblogs
 @pytest.mark.parametrize("row", ROWS, ids=ids(ROWS))
-def test_every_page_parses_into_entries(row: dict[str, str]) -> None:
-    page = parsed(row["file"])
+def test_every_live_blog_has_distinct_ids_and_aware_times(row: dict[str, str]) -> None:
+    page = parsed(LIVEBLOGS, row["file"])
     assert page.entries, f"{row['file']}: no entries ({page.parser})"
+    assert len({e.entry_id for e in page.entries}) == len(page.entries)
     for entry in page.entries:
         assert entry.published_at is None or entry.published_at.tzinfo is not None
         assert entry.body or entry.headline
 
 
-@pytest.mark.parametrize("row", ROWS, ids=ids(ROWS))
-def test_entry_ids_are_unique_within_a_page(row: dict[str, str]) -> None:
-    page = parsed(row["file"])
-    assert len({e.entry_id for e in page.entries}) == len(page.entries)
+@needs_liveblogs
+def test_mirror_reports_how_json_ld_and_html_disagree() -> None:
+    page = parsed(LIVEBLOGS, "TheMirror_TheMirror_2024_08_05.html.gz")
+    assert len(page.entries) == 428
+    assert any("renders 30" in w for w in page.warnings)
 
 
-@pytest.mark.parametrize("row", JSONLD_ROWS, ids=ids(JSONLD_ROWS))
-def test_liveblogposting_pages_use_every_jsonld_update(row: dict[str, str]) -> None:
-    page = parsed(row["file"])
-    assert page.parser == "jsonld"
-    assert page.is_liveblog
-    assert len(page.entries) == int(row["jsonld_updates"])
+# --- German articles stay articles --------------------------------------------------------
 
 
-def test_br_ticker_time_headings() -> None:
-    file = "BR_BR_2024_08_27.html.gz"
-    if file not in ids(ROWS):
-        pytest.skip(f"{file} is not in {INDEX}")
-    page = parsed(file)
-    assert page.parser == "html"
-    assert len(page.entries) == 7
-    assert page.entries[0].published_at == datetime(2024, 8, 27, 10, 31, tzinfo=UTC)
-    assert page.entries[0].time_precision == "minute"
+def expected_day(row: dict[str, str]) -> date | None:
+    """The publishing day in the row's expected output (the version the title matched)."""
+    if not row["expected"]:
+        return None
+    data = json.loads((ARTICLES / row["expected"]).read_text(encoding="utf-8"))
+    value = data.get("date") or next(
+        (data[k].get("publishing_date") for k in matched_versions(row, data)), None
+    )
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (moment.astimezone(BERLIN) if moment.tzinfo else moment).date()
+
+
+def matched_versions(row: dict[str, str], data: dict[str, Any]) -> list[str]:
+    found = re.search(r"matched by title: ([\w, ]+)", row["expected_note"])
+    keys = [k.strip() for k in found.group(1).split(",")] if found else list(data)
+    return [k for k in keys if isinstance(data.get(k), dict)]
+
+
+@needs_articles
+def test_german_articles_are_single_entry_articles_with_their_date() -> None:
+    articles = dates = dated = 0
+    for row in ARTICLE_ROWS:
+        page = parsed(ARTICLES, row["file"])
+        articles += not page.is_liveblog and len(page.entries) == 1
+        day = expected_day(row)
+        if day is not None:
+            dated += 1
+            dates += (
+                page.published_at is not None and page.published_at.astimezone(BERLIN).date() == day
+            )
+    assert articles / len(ARTICLE_ROWS) >= MIN_ARTICLES, f"{articles}/{len(ARTICLE_ROWS)}"
+    assert dates / dated >= MIN_ARTICLE_DATES, f"page dates {dates}/{dated}"
