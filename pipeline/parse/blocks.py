@@ -144,24 +144,28 @@ def _scan(soup: BeautifulSoup, clock: PageClock) -> tuple[list[_Candidate], list
     headers: list[_Header] = []
     for order, node in enumerate(soup.find_all(string=True)):
         parent = node.parent
-        if parent is None or parent.name in _SKIP or _inside_time(parent):
-            continue
         text = str(node).strip()
-        if parent.name == "time" and not (candidates and candidates[-1].element is parent):
-            marker = _time_element(parent, clock)
-        elif text and _STARTS.match(text):
-            marker = read_marker(text, clock.fetched_at, whole=_alone(parent, text))
-        else:
-            marker = None
-        if marker is not None and not _aside(parent):
-            candidates.append(_Candidate(parent, marker, order))
-        elif (
-            text
-            and len(text) <= 60
-            and (day := parse_day_header(text, default_year=clock.day.year))
-        ):
+        if not text or parent is None or parent.name in _SKIP:
+            continue
+        marker = _marker(parent, text, candidates, clock)
+        if marker is not None:
+            if not _aside(parent):
+                candidates.append(_Candidate(parent, marker, order))
+        elif len(text) <= 60 and (day := parse_day_header(text, default_year=clock.day.year)):
             headers.append((order, day, parent))
     return candidates, headers
+
+
+def _marker(
+    parent: Tag, text: str, candidates: list[_Candidate], clock: PageClock
+) -> Marker | None:
+    if parent.name == "time":
+        seen = candidates and candidates[-1].element is parent
+        return None if seen else _time_element(parent, clock)
+    # The cheap test first: most texts on a page open with no marker at all.
+    if not _STARTS.match(text) or _inside_time(parent):
+        return None
+    return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
 
 
 def _aside(tag: Tag) -> bool:

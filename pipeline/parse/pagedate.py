@@ -20,7 +20,7 @@ def page_date(html: str, ctx: PageContext) -> datetime | None:
         html,
         url=ctx.url,
         original_date=True,
-        extensive_search=True,
+        extensive_search=False,
         outputformat="%Y-%m-%dT%H:%M:%S%z",
         max_date=ctx.fetched_at.date().isoformat(),
     )
