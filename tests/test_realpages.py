@@ -73,7 +73,9 @@ def structured_updates(file: str) -> list[dict[str, Any]]:
     # Every page in the set is UTF-8; lxml would read undeclared bytes as Latin-1.
     tree = lxml.html.fromstring(gzip.decompress((LIVEBLOGS / file).read_bytes()).decode())
     updates: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in tree.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             value = json.loads(script.text or "")
         except ValueError:
@@ -97,7 +99,11 @@ def objects(value: Any) -> list[dict[str, Any]]:
 
 def opening(text: str) -> str:
     text = html.unescape(text)
-    plain = lxml.html.fromstring(f"<div>{text}</div>").text_content() if "<" in text else text
+    plain = (
+        lxml.html.fragment_fromstring(text, create_parent="div").text_content()
+        if "<" in text
+        else text
+    )
     return re.sub(r"\W+", "", normalise(plain))[:30]
 
 
