@@ -72,6 +72,18 @@ COMMENT ON COLUMN entry_document_links.shingle_overlap IS 'Containment of word 3
 COMMENT ON COLUMN entry_document_links.hours_apart IS 'Hours between the entry and the document publication; NULL when the document has no date.';
 COMMENT ON COLUMN entry_document_links.computed_at IS 'When tickerlake enrich computed this link (its now parameter).';
 
+CREATE TABLE fts_paragraphs (
+    paragraph_key VARCHAR PRIMARY KEY,
+    document_id   VARCHAR NOT NULL,
+    paragraph_no  INTEGER NOT NULL,
+    text          VARCHAR NOT NULL
+);
+COMMENT ON TABLE fts_paragraphs IS 'Search copy of document_paragraphs with a single-column key, as the fts extension needs; refreshed by tickerlake enrich.';
+COMMENT ON COLUMN fts_paragraphs.paragraph_key IS 'document_id#paragraph_no.';
+COMMENT ON COLUMN fts_paragraphs.document_id IS 'The document (documents.document_id).';
+COMMENT ON COLUMN fts_paragraphs.paragraph_no IS 'The paragraph (document_paragraphs.paragraph_no).';
+COMMENT ON COLUMN fts_paragraphs.text IS 'The paragraph text.';
+
 CREATE TABLE fts_stopwords_de (sw VARCHAR PRIMARY KEY);
 COMMENT ON TABLE fts_stopwords_de IS 'German stopwords for the full-text indexes over entries, documents and paragraphs (the fts extension reads column sw).';
 COMMENT ON COLUMN fts_stopwords_de.sw IS 'One lower-case stopword.';
