@@ -73,7 +73,7 @@ def shingles(text: str, n: int = 3) -> frozenset[str]:
     if len(words) < n:
         return frozenset([" ".join(words)]) if words else frozenset()
     # zip over shifted views: the fastest pure-Python n-grams (signature speed matters)
-    return frozenset(map(" ".join, zip(*(words[i:] for i in range(n)))))
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
 
 
 def signatures(shingle_sets: Sequence[frozenset[str]], config: StoryConfig) -> list[RMinHash]:
