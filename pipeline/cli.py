@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sql_parser(verbs)
     _replay_parser(verbs)
     _corpus_parser(verbs)
+    _enrich_parser(verbs)
     return parser
 
 
@@ -107,6 +108,13 @@ def _corpus_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
     load.add_argument("directory", type=Path, nargs="?", default=None, help="default: bundled")
     load.add_argument("--name", default=None, help="corpus name (default: folder name)")
     load.set_defaults(handler=cmd_corpus_load)
+
+
+def _enrich_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser(
+        "enrich", help="recompute fts indexes, near-duplicate stories and corpus links"
+    )
+    p.set_defaults(handler=cmd_enrich)
 
 
 def _utc_argument(text: str) -> datetime:
@@ -247,6 +255,14 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
     with connect(args.warehouse) as con:
         count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC))
     print(f"loaded {count} documents into corpus {name!r}")
+    return 0
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from pipeline.enrich import enrich
+
+    report = enrich(args.warehouse, now=datetime.now(UTC))
+    print(json.dumps(report.counts()))
     return 0
 
 

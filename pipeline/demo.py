@@ -1,6 +1,6 @@
 """`tickerlake demo`: the bundled demo sources on a local replay server, ingested by the
 `tickerlake_ingest` DAG under Airflow (SQLite metadata) for every snapshot in turn, the
-seed corpus loaded, and a summary printed.
+seed corpus loaded, stories and corpus links computed (`enrich`), and a summary printed.
 
 Cycle times are the replay clock's (synthetic, August 2025), so a second demo run sees
 only fetches the warehouse already holds and changes no counts.
@@ -16,11 +16,15 @@ from pathlib import Path
 
 from pipeline import airflow_env, demo_sources
 from pipeline.corpus import BUNDLED, load_corpus
+from pipeline.enrich import enrich_connection
 from pipeline.replay import ReplayServer
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connect
 
-SUMMARY_TABLES = ("sources", "fetches", "pages", "entries", "entry_versions", "documents")
+SUMMARY_TABLES = (
+    "sources", "fetches", "pages", "entries", "entry_versions", "documents", "stories",
+    "entry_document_links",
+)  # fmt: skip
 SAMPLE_QUERY = """\
 SELECT source_id, strftime(published_at, '%Y-%m-%d %H:%M') AS published_utc,
        left(headline, 60) AS headline
@@ -69,6 +73,7 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
             )
     with connect(paths.warehouse) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=now)
+        enrich_connection(con, now=now)
     return summary(paths.warehouse)
 
 
