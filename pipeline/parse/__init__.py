@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 
 from pipeline.models import ParsedPage
-from pipeline.parse import html, jsonld
+from pipeline.parse import feed, html, jsonld
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
 from pipeline.parse.html_text import element_text, tidy
@@ -39,6 +39,8 @@ def parse_page(
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = decode(content, headers).lstrip("\ufeff")
+    if feed.is_feed(text, header(headers, "content-type")):
+        return feed.parse_feed(text, _context(url, fetched_at, tz, language))
     if _is_plain_text(text, header(headers, "content-type")):
         return parse_text(text, _context(url, fetched_at, tz, language))
     return _parse_html(BeautifulSoup(text, "lxml"), url, fetched_at, tz, language)
