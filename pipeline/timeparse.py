@@ -43,10 +43,16 @@ _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?\s*$")
 # "Donnerstag, 14. August 2025", "14. August", "Donnerstag, 18. 7.", "14.08.2025"
 _DAY_WORDS = re.compile(r"(\d{1,2})\.\s*([A-Za-zÄÖÜäöü]+)\.?\s*(\d{4})?")
 _DAY_NUMS = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
+# Years whose wall-clock times every zone offset (and a day's step back) keeps inside
+# datetime's range: the parsers answer None outside it rather than overflow later.
+YEARS = range(2, 9999)
 
 
 def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
-    """Interpret a naive wall-clock time in `tz`; return UTC and DST flags."""
+    """Interpret a naive wall-clock time in `tz`; return UTC and DST flags. Raises
+    ValueError for a year outside `YEARS` (the parsers here never return one)."""
+    if local.year not in YEARS:
+        raise ValueError(f"{local.isoformat()}: year outside {YEARS.start}..{YEARS.stop - 1}")
     if local.tzinfo is not None:
         return local.astimezone(UTC), ()
     zone = ZoneInfo(tz)
@@ -69,6 +75,8 @@ def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
+        return None
+    if value.year not in YEARS:
         return None
     if value.tzinfo is None:
         return value if allow_naive else None
@@ -112,6 +120,8 @@ def is_future(value: datetime, fetched_at: datetime) -> bool:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
+    if year not in YEARS:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
@@ -119,6 +129,8 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _safe_datetime(year: int, month: int, day: int, hour: int, minute: int) -> datetime | None:
+    if year not in YEARS:
+        return None
     try:
         return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall clock, zone applied later
     except ValueError:

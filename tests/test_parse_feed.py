@@ -136,3 +136,11 @@ def test_is_feed(text: str, content_type: str, expected: bool) -> None:
 def test_xml_that_is_not_a_feed_goes_to_the_html_parser() -> None:
     page = parse_page(XHTML.encode(), FEED_URL, fetched_at=FETCHED_AT)
     assert page.parser != "feed"
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#99999999;", "&#x110000;"])
+def test_character_references_to_no_character(ref: str) -> None:
+    """Found by the fuzz tests: feedparser's lenient parser crashed on these."""
+    content = f'<?xml version="1.0"?><rss><channel><item><title>A{ref}</title>'.encode()
+    page = parse_page(content, FEED_URL, fetched_at=FETCHED_AT)
+    assert [e.headline for e in page.entries] == ["A\ufffd"]

@@ -35,7 +35,11 @@ def parse_page(
     language: str | None = None,
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
-    zone of wall-clock times on the page (default: from the URL's TLD and the language)."""
+    zone of wall-clock times on the page (default: from the URL's TLD and the language).
+
+    Raises `pipeline.errors.ParseError` for a body that is no page at all (empty, or not
+    text in any encoding) and nothing else for any content: markup, JSON-LD or feed XML
+    that is broken is read as far as it goes, with `warnings` on the result."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = decode(content, headers).lstrip("\ufeff")

@@ -32,6 +32,9 @@ _FEED_ROOT = re.compile(
     r"\A\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b",
     re.DOTALL | re.IGNORECASE,
 )
+# Numeric character references; feedparser's lenient parser crashes on ones that name
+# no character (a surrogate, or past U+10FFFF).
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 # feedparser reports these when the charset we hand it (always UTF-8, the text is
 # already decoded) disagrees with the document's own declaration: not a defect.
 _HARMLESS = (feedparser.CharacterEncodingOverride,)
@@ -86,7 +89,7 @@ def read_feed(text: str, url: str) -> FeedResult:
     # A stream, never a str: feedparser treats a str that looks like a URL or a path as
     # something to fetch or open.
     parsed: Any = feedparser.parse(
-        io.BytesIO(text.encode("utf-8", errors="replace")),
+        io.BytesIO(_CHARREF.sub(_valid_charref, text).encode("utf-8", errors="replace")),
         response_headers={
             "content-location": url,
             "content-type": "application/xml; charset=utf-8",
@@ -106,6 +109,13 @@ def read_feed(text: str, url: str) -> FeedResult:
             f"feed is not well-formed ({type(problem).__name__}); read leniently"
         )
     return result
+
+
+def _valid_charref(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return match.group(0) if valid else "&#xFFFD;"
 
 
 def _raw_entry(item: Any, url: str) -> RawEntry:
