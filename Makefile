@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench clean
+.PHONY: help demo test lint airflow bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,8 +51,19 @@ airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http
 	trap 'kill %1' EXIT; \
 	airflow standalone
 
-bench: $(VENV)/.synced ## run every benchmark in bench/, results in bench/results/
-	$(VENV)/bin/python -m bench
+bench: $(VENV)/.synced ## run every benchmark in bench/ (or BENCH="parse ..."), results in bench/results/
+	$(UV) sync --frozen --group bench
+	$(VENV)/bin/python -m bench $${BENCH:-}
+
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS each; no atheris: hypothesis, 5000 examples
+	$(UV) pip install --quiet --python $(VENV)/bin/python atheris \
+	  || echo "atheris cannot be installed here: the harnesses fall back to hypothesis" >&2
+	mkdir -p var/fuzz/parse var/fuzz/time  # working corpora; crashes land in var/fuzz/
+	$(VENV)/bin/python -m fuzz.fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  -artifact_prefix=var/fuzz/ var/fuzz/parse tests/fixtures
+	$(VENV)/bin/python -m fuzz.fuzz_time -max_total_time=$(FUZZ_SECONDS) \
+	  -artifact_prefix=var/fuzz/ var/fuzz/time
 
 clean: ## remove the virtualenv, Airflow home, run data and the warehouse file
 	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal

@@ -76,12 +76,18 @@ def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("parse", help="split one saved page into entries and print them")
-    p.add_argument("file", type=Path, help="a saved page (HTML or plain text; .gz is read)")
-    p.add_argument("--url", default=None, help="the page's URL (default: file://…)")
+    p = verbs.add_parser("parse", help="split one page (saved file or URL) into entries")
+    p.add_argument("page", metavar="FILE_OR_URL", help="a saved page (.gz is read) or http(s) URL")
+    p.add_argument("--url", default=None, help="the page's URL (default: the file's or fetched)")
+    p.add_argument(
+        "--fetched-at",
+        default=None,
+        help="fetch time, ISO 8601 with offset (default: file mtime, or now for a URL)",
+    )
     p.add_argument("--tz", default=None, help="zone of wall-clock times on the page")
     p.add_argument("--language", default=None)
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--format", choices=("jsonl", "table"), default="table")
+    p.add_argument("--allow-private", action="store_true", help="fetch from loopback/private hosts")
     p.set_defaults(handler=cmd_parse)
 
 
@@ -185,30 +191,35 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    import gzip
-
+    from pipeline import cli_parse
     from pipeline.parse import parse_page
 
-    raw = args.file.read_bytes()
-    content = gzip.decompress(raw) if args.file.suffix == ".gz" else raw
-    headers = {"content-type": "text/plain"} if args.file.suffix == ".txt" else None
+    fetched_at = cli_parse.parse_time(args.fetched_at) if args.fetched_at else None
+    cli_parse.check_zone(args.tz)
+    if cli_parse.is_url(args.page):
+        now = datetime.now(UTC)
+        page_input = cli_parse.fetch_url(
+            args.page, from_env(), now=now, allow_private=args.allow_private
+        )
+    else:
+        page_input = cli_parse.read_file(Path(args.page))
     page = parse_page(
-        content,
-        args.url or args.file.resolve().as_uri(),
-        fetched_at=datetime.now(UTC),
-        headers=headers,
+        page_input.content,
+        args.url or page_input.url,
+        fetched_at=fetched_at or page_input.fetched_at,
+        headers=page_input.headers,
         tz=args.tz,
         language=args.language,
     )
-    columns = ["position", "published_at", "time_text", "time_precision", "headline", "body"]
-    rows = [[getattr(e, c) for c in columns] for e in page.entries]
     print(
         f"{page.parser}: {len(page.entries)} entries, is_liveblog={page.is_liveblog}",
         file=sys.stderr,
     )
     for warning in page.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(render(columns, rows, args.format))
+    output = cli_parse.render_entries(page, args.format)
+    if output:  # jsonl of a page without entries is no lines at all
+        print(output)
     return 0
 
 

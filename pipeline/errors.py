@@ -96,3 +96,8 @@ class WarehouseVersionError(PermanentError):
 
 class BatchError(PermanentError):
     """A staged batch is missing or malformed."""
+
+
+class ParseError(PermanentError):
+    """A body that is no page at all: empty, or not text in any encoding. Anything
+    that is text parses, at worst into an article with warnings."""

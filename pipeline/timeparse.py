@@ -87,10 +87,16 @@ _DAY_EN = (
     re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\b\.?(?:,?\s+(\d{4}))?"),
     re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?"),
 )
+# Years whose wall-clock times every zone offset (and a day's step back) keeps inside
+# datetime's range: the parsers answer None outside it rather than overflow later.
+YEARS = range(2, 9999)
 
 
 def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
-    """Interpret a naive wall-clock time in `tz`; return UTC and DST flags."""
+    """Interpret a naive wall-clock time in `tz`; return UTC and DST flags. Raises
+    ValueError for a year outside `YEARS` (the parsers here never return one)."""
+    if local.year not in YEARS:
+        raise ValueError(f"{local.isoformat()}: year outside {YEARS.start}..{YEARS.stop - 1}")
     if local.tzinfo is not None:
         return local.astimezone(UTC), ()
     zone = ZoneInfo(tz)
@@ -114,6 +120,8 @@ def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    if value.year not in YEARS:
+        return None
     if value.tzinfo is None:
         return value if allow_naive else None
     return value.astimezone(UTC)
@@ -131,9 +139,11 @@ def parse_loose(text: str | None) -> datetime | None:
     cleaned = _JS_ZONE_NAME.sub("", text).replace("GMT+", "+").replace("GMT-", "-").strip()
     try:
         value = dateutil_parser.parse(cleaned, tzinfos=_ABBREVIATIONS)
+        if value.year not in YEARS:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value
     except (ValueError, OverflowError):
         return None
-    return value.astimezone(UTC) if value.tzinfo else value
 
 
 def parse_german_datetime(text: str) -> datetime | None:
@@ -186,6 +196,8 @@ def is_future(value: datetime, fetched_at: datetime) -> bool:
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
+    if year not in YEARS:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
@@ -193,6 +205,8 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _safe_datetime(year: int, month: int, day: int, hour: int, minute: int) -> datetime | None:
+    if year not in YEARS:
+        return None
     try:
         return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall clock, zone applied later
     except ValueError:

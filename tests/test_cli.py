@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.cli import main
+from pipeline.models import Entry
 from pipeline.replay import ReplayServer, snapshot_name
 from pipeline.warehouse import connect
 
@@ -101,22 +105,59 @@ def test_sql_without_a_warehouse_exits_2(
     assert not (tmp_path / "none.duckdb").exists()
 
 
-def test_parse_text_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+TICKER = (
+    "Titel\n\n14.08.2025 21:15 Uhr\n\nErste Meldung\n\nText eins.\n\nZweite Meldung\n\nText zwei.\n"
+)
+
+
+def parse_cli(*args: str) -> int:
+    return main(["parse", *args])
+
+
+def jsonl(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.fixture
+def ticker_file(tmp_path: Path) -> Path:
     path = tmp_path / "ticker.txt"
-    path.write_text(
-        "Titel\n\n14.08.2025 21:15 Uhr\n\nErste Meldung\n\nText eins.\n\n"
-        "Zweite Meldung\n\nText zwei.\n",
-        encoding="utf-8",
-    )
-    code = main(["parse", str(path), "--tz", "Europe/Berlin", "--format", "json"])
+    path.write_text(TICKER, encoding="utf-8")
+    return path
+
+
+def test_parse_text_file_as_jsonl(ticker_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = parse_cli(str(ticker_file), "--tz", "Europe/Berlin", "--format", "jsonl")
     assert code == 0
     captured = capsys.readouterr()
     assert captured.err.splitlines() == ["text: 2 entries, is_liveblog=True"]
-    rows = json.loads(captured.out)
+    rows = jsonl(captured.out)
     assert [r["headline"] for r in rows] == ["Erste Meldung", "Zweite Meldung"]
-    assert rows[0]["published_at"] == "2025-08-14T19:15:00+00:00"
+    assert rows[0]["published_at"] == "2025-08-14T19:15:00Z"
     assert rows[0]["time_precision"] == "minute"
-    assert rows[1]["published_at"] is None
+    assert (rows[1]["published_at"], rows[1]["updated_at"]) == (None, None)
+    assert set(rows[0]) == {f.name for f in fields(Entry)}
+    assert rows[0]["authors"] == [] and rows[0]["url"] == ticker_file.resolve().as_uri()
+
+
+def test_fetched_at_defaults_to_the_file_mtime(
+    ticker_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = datetime(2025, 8, 14, 12, 0, tzinfo=UTC).timestamp()
+    os.utime(ticker_file, (before, before))
+    assert parse_cli(str(ticker_file), "--tz", "Europe/Berlin", "--format", "jsonl") == 0
+    assert jsonl(capsys.readouterr().out)[0]["time_flags"] == ["future"]
+    args = [str(ticker_file), "--tz", "Europe/Berlin", "--format", "jsonl"]
+    assert parse_cli(*args, "--fetched-at", "2025-08-14T21:30:00+02:00") == 0
+    assert jsonl(capsys.readouterr().out)[0]["time_flags"] == []
+
+
+def test_parse_table_and_url_option(ticker_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = "https://ticker.example.de/live"
+    assert parse_cli(str(ticker_file), "--url", url, "--fetched-at", "2025-08-15T00:00Z") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split(" | ")[:3] == ["position", "published_at        ", "time_precision"]
+    assert lines[2].startswith("0        | 2025-08-14T19:15:00Z | minute         | Erste Meldung")
+    assert lines[-1] == "(2 rows)"
 
 
 def test_parse_gzipped_html_prints_warnings(
@@ -128,13 +169,59 @@ def test_parse_gzipped_html_prints_warnings(
     )
     path = tmp_path / "page.html.gz"
     path.write_bytes(gzip.compress(html.encode()))
-    assert main(["parse", str(path), "--format", "csv"]) == 0
+    assert parse_cli(str(path), "--format", "jsonl") == 0
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
         "article: 1 entries, is_liveblog=False",
         "warning: JSON-LD block 0 is not valid JSON; skipped",
     ]
-    assert captured.out.splitlines()[1] == "0,,,none,,Nur ein Artikel."
+    assert [r["body"] for r in jsonl(captured.out)] == ["Nur ein Artikel."]
+
+
+def test_gzipped_text_is_still_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ticker.txt.gz"
+    path.write_bytes(gzip.compress(TICKER.encode()))
+    assert parse_cli(str(path), "--format", "jsonl") == 0
+    assert capsys.readouterr().err.startswith("text: 2 entries")
+
+
+def test_parse_a_feed(capsys: pytest.CaptureFixture[str]) -> None:
+    feed = Path(__file__).parent / "fixtures" / "ticker.atom"
+    assert parse_cli(str(feed), "--format", "jsonl") == 0
+    rows = jsonl(capsys.readouterr().out)
+    assert rows[0]["url"] == "https://news.example.co.uk/live#block-2"
+    assert rows[0]["updated_at"] == "2025-08-14T21:07:30Z"
+    assert rows[0]["authors"] == ["Sam Writer", "Alex Editor"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.html"], "missing.html: cannot read: No such file or directory"),
+        (["{file}", "--fetched-at", "yesterday"], "--fetched-at 'yesterday' is not an ISO-8601"),
+        (["{file}", "--fetched-at", "2025-08-14T21:30"], "needs an offset"),
+        (["{file}", "--tz", "Mars/Olympus"], "--tz 'Mars/Olympus' is not a known time zone"),
+        (["{gz}"], "not a gzip file"),
+        (["{empty}"], "body has no text"),
+    ],
+)
+def test_parse_errors_exit_2_with_one_line(
+    tmp_path: Path,
+    ticker_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.gz").write_bytes(b"not gzip")
+    (tmp_path / "empty.html").write_bytes(b"")
+    files = {"file": str(ticker_file), "gz": "bad.gz", "empty": "empty.html"}
+    assert parse_cli(*(a.format(**files) for a in args)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.splitlines()) == 1
+    assert captured.err.startswith("tickerlake: error: ") and message in captured.err
 
 
 @pytest.fixture
@@ -216,3 +303,23 @@ def test_run_with_a_bad_sources_file_exits_2(
 def test_corpus_load(warehouse_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--warehouse", str(warehouse_path), "corpus", "load"]) == 0
     assert capsys.readouterr().out == "loaded 5 documents into corpus 'seed'\n"
+
+
+def test_parse_a_url(replay: ReplayServer, capsys: pytest.CaptureFixture[str]) -> None:
+    url = replay.source_url("alpha")
+    args = [url, "--allow-private", "--tz", "Europe/Berlin", "--format", "jsonl"]
+    assert parse_cli(*args, "--fetched-at", "2025-08-14T19:30:00Z") == 0
+    rows = jsonl(capsys.readouterr().out)
+    assert [(r["headline"], r["published_at"]) for r in rows] == [
+        ("Eins", "2025-08-14T19:15:00Z"),
+        ("Zwei", "2025-08-14T18:10:00Z"),
+    ]
+    assert rows[0]["url"].startswith(url)
+
+
+def test_private_urls_are_refused_by_default(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert parse_cli(replay.source_url("alpha")) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "non-public" in err

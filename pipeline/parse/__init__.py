@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, jsonld
+from pipeline.parse import blocks, feed, jsonld
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
@@ -57,10 +57,16 @@ def parse_page(
     language: str | None = None,
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
-    zone of wall-clock times on the page (default: from the URL's TLD and the language)."""
+    zone of wall-clock times on the page (default: from the URL's TLD and the language).
+
+    Raises `pipeline.errors.ParseError` for a body that is no page at all (empty, or not
+    text in any encoding) and nothing else for any content: markup, JSON-LD or feed XML
+    that is broken is read as far as it goes, with `warnings` on the result."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     text = decode(content, headers).lstrip("\ufeff")
+    if feed.is_feed(text, header(headers, "content-type")):
+        return feed.parse_feed(text, _context(url, fetched_at, tz, language))
     if _is_plain_text(text, header(headers, "content-type")):
         return parse_text(text, _context(url, fetched_at, tz, language))
     return _parse_html(text, url, fetched_at, tz, language)

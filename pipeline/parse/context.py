@@ -33,6 +33,7 @@ class RawEntry:
     time_text: str | None = None
     precision: Precision = "none"
     anchor: str | None = None
+    url: str | None = None  # the entry's own link (feeds); default: page URL + #anchor
     updated_at: datetime | None = None  # naive = wall clock, as local_time
     authors: tuple[str, ...] = ()
     pinned: bool = False
@@ -49,7 +50,7 @@ def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
     published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, ctx.tz)
     if published is not None and is_future(published, ctx.fetched_at):
         flags = (*flags, "future")
-    url = f"{ctx.page_key}#{raw.anchor}" if raw.anchor else ctx.page_key
+    url = raw.url or (f"{ctx.page_key}#{raw.anchor}" if raw.anchor else ctx.page_key)
     return Entry(
         entry_id=identity.entry_id(
             ctx.page_key,

@@ -1,4 +1,5 @@
-"""Bytes → text: charset from the HTTP header, then the page's meta tag, then detection."""
+"""Bytes → text: charset from the HTTP header, then the page's meta tag, then detection.
+A body with no printable text in any encoding is a `ParseError`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from collections.abc import Mapping
 
 from charset_normalizer import from_bytes
 
+from pipeline.errors import ParseError
+
 _HEADER_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
+# Something other than whitespace, control characters and BOMs.
+_PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f\ufeff\ufffd]")
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str:
@@ -21,14 +26,27 @@ def header(headers: Mapping[str, str] | None, name: str) -> str:
 
 
 def decode(content: bytes, headers: Mapping[str, str] | None) -> str:
+    text = _decode(content, headers)
+    if not _PRINTABLE.search(text):
+        raise ParseError("body has no text")
+    return text
+
+
+def _decode(content: bytes, headers: Mapping[str, str] | None) -> str:
     for candidate in (_from_header(headers), _from_meta(content)):
         if candidate and _known(candidate):
             try:
-                return content.decode(candidate)
-            except UnicodeDecodeError:
+                text = content.decode(candidate)
+                # Escape codecs (unicode_escape, utf-7) can yield lone surrogates, which
+                # no later stage can encode: such a charset is no charset for a page.
+                text.encode("utf-8")
+            except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec
                 continue
+            return text
     best = from_bytes(content).best()
-    return str(best) if best is not None else content.decode("utf-8", errors="replace")
+    if best is None:
+        raise ParseError("body is not text in any known encoding")
+    return str(best)
 
 
 def _from_header(headers: Mapping[str, str] | None) -> str | None:

@@ -15,6 +15,7 @@ from pipeline.parse.html_text import fragment_text
 from pipeline.timeparse import parse_loose
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -33,10 +34,22 @@ def json_ld_objects(soup: BeautifulSoup, warnings: list[str]) -> list[Any]:
 def _loads(text: str) -> Any:
     for candidate in (text, _TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text))):
         try:
-            return json.loads(candidate)
+            value = json.loads(candidate)
         except ValueError:
             continue
+        return _without_surrogates(value) if _SURROGATE_ESCAPE.search(candidate) else value
     return None
+
+
+def _without_surrogates(value: Any) -> Any:
+    """`"\\ud800"` alone decodes to a lone surrogate, which no encoder downstream accepts."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def walk(value: Any) -> Iterator[dict[str, Any]]:

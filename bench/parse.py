@@ -1,0 +1,138 @@
+"""Parse speed on the real live blogs in ../shared/realpages/liveblogs (read in place,
+never copied): median time per page of `parse_page`, against `lxml.html.fromstring` of the
+same bytes and `trafilatura.extract` (bench dependency group). Targets: at most 3x lxml,
+at least 10x faster than trafilatura. Also a cProfile of `parse_page` over all pages, top
+functions by cumulative time."""
+
+from __future__ import annotations
+
+import cProfile
+import csv
+import gzip
+import pstats
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from pipeline import parse_page
+
+ROOT = Path(__file__).resolve().parents[1]
+LIVEBLOGS = ROOT.parent / "shared" / "realpages" / "liveblogs"
+FETCHED_AT = datetime(2026, 6, 1, tzinfo=UTC)
+ROUNDS = 5
+TRAFILATURA_ROUNDS = 2
+PROFILE_TOP = 10
+Page = tuple[str, bytes]
+
+
+def pages() -> list[Page]:
+    """(url, bytes) for every live blog, with its URL from index.tsv where listed."""
+    urls: dict[str, str] = {}
+    if (LIVEBLOGS / "index.tsv").is_file():
+        with (LIVEBLOGS / "index.tsv").open(encoding="utf-8", newline="") as handle:
+            urls = {r["file"]: r["url"] for r in csv.DictReader(handle, delimiter="\t")}
+    return [
+        (urls.get(p.name, f"https://realpages.invalid/{p.name}"), gzip.decompress(p.read_bytes()))
+        for p in sorted(LIVEBLOGS.glob("*.html.gz"))
+    ]
+
+
+def ours(page: Page) -> object:
+    return parse_page(page[1], page[0], fetched_at=FETCHED_AT)
+
+
+def lxml_only(page: Page) -> object:
+    return lxml.html.fromstring(page[1])
+
+
+def trafilatura_extract() -> Callable[[Page], object] | None:
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+
+    def extract(page: Page) -> object:
+        return trafilatura.extract(page[1], url=page[0])
+
+    return extract
+
+
+def median_ms(func: Callable[[Page], object], page: Page, rounds: int) -> float:
+    """Median of `rounds` timings of one page, after one warm-up call."""
+    func(page)
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        func(page)
+        timings.append(time.perf_counter() - started)
+    return 1000 * statistics.median(timings)
+
+
+def profile(all_pages: list[Page]) -> list[str]:
+    """The top functions of one pass of `parse_page` over all pages, by cumulative time
+    (`parse_page` itself first), as `seconds calls file:line(function)`."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for page in all_pages:
+        ours(page)
+    profiler.disable()
+    rows: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    ranked = sorted(rows.items(), key=lambda item: item[1][3], reverse=True)
+    return [
+        f"{timing[3]:7.3f}s {timing[1]:7d} {_short(where[0])}:{where[1]}({where[2]})"
+        for where, timing in ranked
+        if where[2] != "ours"
+    ][:PROFILE_TOP]
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", f"{ROOT.name}/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
+def run() -> dict[str, Any]:
+    all_pages = pages()
+    if not all_pages:
+        return {"skipped": f"no live blogs in {LIVEBLOGS}"}
+    per_page: dict[str, list[float]] = {"ours": [], "lxml": [], "trafilatura": []}
+    extract = trafilatura_extract()
+    for page in all_pages:
+        per_page["ours"].append(median_ms(ours, page, ROUNDS))
+        per_page["lxml"].append(median_ms(lxml_only, page, ROUNDS))
+        if extract is not None:
+            per_page["trafilatura"].append(median_ms(extract, page, TRAFILATURA_ROUNDS))
+    result = summarise(per_page, len(all_pages))
+    result["profile_top_cumulative"] = profile(all_pages)
+    print_ratios(result)
+    return result
+
+
+def summarise(per_page: dict[str, list[float]], count: int) -> dict[str, Any]:
+    medians = {k: round(statistics.median(v), 2) for k, v in per_page.items() if v}
+    result: dict[str, Any] = {"pages": count, **{f"{k}_median_ms": v for k, v in medians.items()}}
+    result["ours_over_lxml"] = round(medians["ours"] / medians["lxml"], 2)
+    result["target_ours_over_lxml_max"] = 3.0
+    if "trafilatura" in medians:
+        result["trafilatura_over_ours"] = round(medians["trafilatura"] / medians["ours"], 2)
+        result["target_trafilatura_over_ours_min"] = 10.0
+    else:
+        result["trafilatura"] = "not installed: uv sync --group bench"
+    return result
+
+
+def print_ratios(result: dict[str, Any]) -> None:
+    print(
+        "parse_page profile, top by cumulative time:", *result["profile_top_cumulative"], sep="\n  "
+    )
+    print(f"parse_page / lxml.html.fromstring: {result['ours_over_lxml']}x (target <= 3)")
+    if "trafilatura_over_ours" in result:
+        print(
+            f"trafilatura.extract / parse_page: {result['trafilatura_over_ours']}x (target >= 10)"
+        )

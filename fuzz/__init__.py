@@ -1,0 +1,1 @@
+"""atheris harnesses (`make fuzz`)."""
