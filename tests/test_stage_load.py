@@ -401,6 +401,42 @@ def test_duplicate_staging_of_one_observation_counts_one_miss(
     assert live_ids(warehouse) == ["a", "b", "c"]
 
 
+def test_page_staged_twice_in_one_load_takes_the_later_batch(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    first = observation(T[0], bodies("a", "b"), batch_id="attempt-1")
+    second = observation(T[0], bodies("a", a="Spätere Fassung."), batch_id="attempt-2")
+    second.rows["fetches"][0]["elapsed_ms"] = 99
+    report = load(warehouse, staging, first, second)
+    assert (report.fetch_rows, report.page_rows, report.entry_rows) == (1, 1, 1)
+    assert rows(warehouse, "SELECT entry_id, body FROM entries") == [("a", "Spätere Fassung.")]
+    assert rows(
+        warehouse,
+        "SELECT elapsed_ms, entry_count FROM fetches JOIN pages USING (source_id, fetched_at)",
+    ) == [(99, 1)]
+    assert_history_is_consistent(warehouse)
+
+
+def test_empty_page_deletes_nothing_even_on_a_small_ticker(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    load(warehouse, staging, observation(T[0], bodies("a", "b")))
+    for at in T[1:4]:
+        load(warehouse, staging, observation(at, {}))
+    assert live_ids(warehouse) == ["a", "b"]
+    assert rows(warehouse, "SELECT max(missing_count) FROM entries") == [(0,)]
+
+
+def test_load_records_its_id_batches_and_counts(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    paths = [stage.write_batch(staging, observation(T[0], bodies("a", "b")))]
+    load_batches(warehouse, paths, load_id="run-1", now=T[1])
+    assert rows(warehouse, "SELECT * FROM loads") == [("run-1", T[1], ["alpha-1200"], 1, 1, 2, 2)]
+    assert rows(warehouse, "SELECT DISTINCT load_id FROM entry_versions") == [("run-1",)]
+    assert rows(warehouse, "SELECT * FROM loaded_batches") == [("alpha-1200", "run-1")]
+
+
 def test_fetch_parse_shard_against_a_replay_server(
     warehouse_path: Path, tmp_path: Path, fetched_at: datetime
 ) -> None:
