@@ -475,11 +475,14 @@ def test_fetch_parse_shard_against_a_replay_server(
 
 
 def test_migrations_are_recorded(warehouse: duckdb.DuckDBPyConnection) -> None:
-    assert rows(warehouse, "SELECT name FROM _migrations") == [("001_initial",)]
+    assert rows(warehouse, "SELECT name FROM _migrations ORDER BY 1") == [
+        ("001_initial",),
+        ("002_warehouse",),
+    ]
     assert migrate(warehouse, Path("again")) == []
-    assert rows(warehouse, "SELECT count(*) FROM _migrations") == [(1,)]
+    assert rows(warehouse, "SELECT count(*) FROM _migrations") == [(2,)]
     views = rows(warehouse, "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
-    assert views == [("entry_history",), ("timeline",)]
+    assert views == [("entry_history",), ("source_health",), ("timeline",)]
 
 
 def test_reconnecting_keeps_data(warehouse_path: Path) -> None:

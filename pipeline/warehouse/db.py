@@ -82,7 +82,6 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     con.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
     )
-    con.execute("COMMENT ON TABLE _migrations IS 'Named schema migrations applied, one per file.'")
     done = check_version(con, path)
     applied = [_apply(con, f) for f in migration_files() if f.stem not in done]
     con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))
