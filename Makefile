@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench clean
+.PHONY: help demo test lint airflow bench docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http
 
 bench: $(VENV)/.synced ## run every benchmark in bench/, results in bench/results/
 	$(VENV)/bin/python -m bench
+
+docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
+	$(VENV)/bin/python -m pipeline.warehouse.docs
 
 clean: ## remove the virtualenv, Airflow home, run data and the warehouse file
 	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal

@@ -106,3 +106,11 @@ def test_entry_history_numbers_versions(loaded: duckdb.DuckDBPyConnection) -> No
         ("c", 1, "new"),
         ("c", 2, "deleted"),
     ]
+
+
+def test_committed_warehouse_docs_are_current() -> None:
+    from pipeline.warehouse.docs import DOCS_FILE, generate
+
+    assert DOCS_FILE.read_text(encoding="utf-8") == generate(), (
+        "docs/warehouse.md is stale: run `python -m pipeline.warehouse.docs`"
+    )
