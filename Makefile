@@ -57,5 +57,5 @@ bench: $(VENV)/.synced ## run every benchmark in bench/, results in bench/result
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
 	$(VENV)/bin/python -m pipeline.warehouse.docs
 
-clean: ## remove the virtualenv, Airflow home, run data and the warehouse file
-	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal
+clean: ## remove the virtualenv, Airflow home, run data, the warehouse and its reader snapshot
+	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb

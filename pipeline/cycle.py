@@ -17,7 +17,7 @@ from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.settings import Settings
 from pipeline.sources import Source
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, publish_reader
 from pipeline.warehouse.load import LoadReport, load_batches
 
 log = logging.getLogger(__name__)
@@ -130,8 +130,11 @@ def _stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: P
 
 
 def load(warehouse: Path, batches: Iterable[Path], *, load_id: str, now: datetime) -> LoadReport:
+    """Apply the staged batches, then publish the reader snapshot analysts query."""
     with connect(warehouse) as con:
-        return load_batches(con, list(batches), load_id=load_id, now=now)
+        report = load_batches(con, list(batches), load_id=load_id, now=now)
+        publish_reader(con, warehouse)
+        return report
 
 
 def run_cycle(

@@ -18,7 +18,7 @@ from pipeline import airflow_env, demo_sources
 from pipeline.corpus import BUNDLED, load_corpus
 from pipeline.replay import ReplayServer
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, publish_reader
 
 SUMMARY_TABLES = ("sources", "fetches", "pages", "entries", "entry_versions", "documents")
 SAMPLE_QUERY = """\
@@ -69,6 +69,7 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
             )
     with connect(paths.warehouse) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=now)
+        publish_reader(con, paths.warehouse)
     return summary(paths.warehouse)
 
 

@@ -58,3 +58,7 @@ class WarehouseVersionError(PermanentError):
 
 class BatchError(PermanentError):
     """A staged batch is missing or malformed."""
+
+
+class WarehouseBusyError(TransientError):
+    """Another process holds the warehouse file for writing (DuckDB allows one)."""

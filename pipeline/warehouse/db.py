@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import PermanentError, WarehouseVersionError
+from pipeline.errors import PermanentError, WarehouseBusyError, WarehouseVersionError
 from pipeline.settings import PROJECT_ROOT
 
 # Extension name → (wheel package, file in the wheel, name LOAD uses)
@@ -36,7 +36,15 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseBusyError(
+            f"{path}: another process is writing it; query the reader snapshot "
+            "(tickerlake sql without --live) or retry when the load is done"
+        ) from exc
     con.execute("SET TimeZone = 'UTC'")
     check_version(con, path) if read_only else migrate(con, path)
     return con
