@@ -197,8 +197,14 @@ def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -
     import duckdb
 
     from pipeline.warehouse import connect, query_path
+    from pipeline.warehouse.lake import connect_lake
 
-    with connect(query_path(warehouse, live=live), read_only=True) as con:
+    lake = from_env().lake
+    with (
+        connect_lake(lake, read_only=True)
+        if lake
+        else connect(query_path(warehouse, live=live), read_only=True)
+    ) as con:
         try:
             result = con.execute(query)
         except duckdb.Error as exc:

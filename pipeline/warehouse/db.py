@@ -4,6 +4,7 @@ named migrations, each in one transaction, recorded in `_migrations`."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import duckdb
@@ -84,19 +85,49 @@ def migration_files() -> list[Path]:
     return sorted((sql_dir() / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
 
 
-def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def migrate(con: duckdb.DuckDBPyConnection, path: Path | str, *, lake: bool = False) -> list[str]:
     """Apply pending migrations, each in its own transaction; then (re)create the views.
-    Returns the names applied."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
-    )
+    Returns the names applied. On DuckLake (`lake`) the SQL is adapted (for_ducklake) and
+    the views are only created with a migration or when missing: every DDL statement
+    there is a catalog snapshot, and concurrent writers would conflict recreating them."""
+    con.execute(_dialect(_MIGRATIONS_TABLE, lake))
     done = check_version(con, path)
-    applied = [_apply(con, f) for f in migration_files() if f.stem not in done]
-    con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))
+    applied = [_apply(con, f, lake) for f in migration_files() if f.stem not in done]
+    if not lake or applied or not _views_present(con):
+        con.execute(_dialect((sql_dir() / "views.sql").read_text(encoding="utf-8"), lake))
     return applied
 
 
-def check_version(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
+)
+_PRIMARY_KEY = re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)|\s+PRIMARY KEY\b")
+_VIEW_NAME = re.compile(r"CREATE OR REPLACE VIEW (\w+)")
+
+
+def _dialect(sql: str, lake: bool) -> str:
+    return for_ducklake(sql) if lake else sql
+
+
+def for_ducklake(sql: str) -> str:
+    """The same schema for DuckLake, which has no PRIMARY KEY constraints (the loader
+    never relies on them: it dedupes and anti-joins itself) and no comments on view
+    columns (those stay documented in docs/warehouse.md)."""
+    views = "|".join(_VIEW_NAME.findall(sql))
+    if views:
+        sql = re.sub(rf"COMMENT ON COLUMN ({views})\.\w+ IS '(?:[^']|'')*';", "", sql)
+    return _PRIMARY_KEY.sub("", sql)
+
+
+def _views_present(con: duckdb.DuckDBPyConnection) -> bool:
+    names = set(_VIEW_NAME.findall((sql_dir() / "views.sql").read_text(encoding="utf-8")))
+    found = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+    ).fetchall()
+    return names <= {r[0] for r in found}
+
+
+def check_version(con: duckdb.DuckDBPyConnection, path: Path | str) -> set[str]:
     """Names of applied migrations; refuse a warehouse that has migrations this code
     does not know (written by a newer tickerlake)."""
     try:
@@ -112,10 +143,10 @@ def check_version(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     return done
 
 
-def _apply(con: duckdb.DuckDBPyConnection, file: Path) -> str:
+def _apply(con: duckdb.DuckDBPyConnection, file: Path, lake: bool) -> str:
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(file.read_text(encoding="utf-8"))
+        con.execute(_dialect(file.read_text(encoding="utf-8"), lake))
         # The database clock: when DDL ran is bookkeeping, not pipeline logic.
         con.execute("INSERT INTO _migrations VALUES (?, now())", [file.stem])
         con.execute("COMMIT")

@@ -7,6 +7,7 @@ rewinds history: loading the same batch twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,9 +55,16 @@ def load_batches(
         report = _load(con, batches, load_id, now, deletion_threshold)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return report
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back unless the failure already ended the transaction (a failed COMMIT, such
+    as a DuckLake write conflict, does): the original error is the one to report."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
 
 
 def _load(
