@@ -161,6 +161,22 @@ def assert_history_is_consistent(con: duckdb.DuckDBPyConnection) -> None:
         """,
     )
     assert deleted_mismatch == []
+    assert_keys_are_unique(con)
+
+
+# The loader, not an index, keeps these keys unique (see migration 002_warehouse).
+KEYS = {
+    "entries": "entry_id",
+    "entry_versions": "entry_id, valid_from",
+    "fetches": "source_id, fetched_at, attempt",
+    "pages": "source_id, fetched_at",
+}
+
+
+def assert_keys_are_unique(con: duckdb.DuckDBPyConnection) -> None:
+    for table, key in KEYS.items():
+        duplicates = rows(con, f"SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1")
+        assert duplicates == [], f"duplicate keys in {table}"
 
 
 @pytest.fixture
@@ -237,6 +253,7 @@ def test_loading_the_same_batch_twice_changes_nothing(
     assert again.batches == 0
     assert again.counts() == dict.fromkeys(again.counts(), 0)
     assert table_counts(warehouse) == before
+    assert_keys_are_unique(warehouse)
 
 
 def test_unchanged_entries_add_no_versions(

@@ -10,6 +10,7 @@ import pytest
 from pipeline import stage
 from pipeline.corpus import BUNDLED, load_corpus
 from pipeline.settings import PROJECT_ROOT
+from pipeline.warehouse import connect
 from tests.test_stage_load import SOURCE, T, bodies, load, observation, rows
 
 QUERIES = sorted((PROJECT_ROOT / "warehouse" / "queries").glob("*.sql"))
@@ -114,3 +115,20 @@ def test_committed_warehouse_docs_are_current() -> None:
     assert DOCS_FILE.read_text(encoding="utf-8") == generate(), (
         "docs/warehouse.md is stale: run `python -m pipeline.warehouse.docs`"
     )
+
+
+def test_upgrading_a_001_warehouse_keeps_its_rows(tmp_path: Path) -> None:
+    from pipeline.warehouse.db import migration_files
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:
+        old.execute("CREATE TABLE _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
+        old.execute(migration_files()[0].read_text(encoding="utf-8"))
+        old.execute("INSERT INTO _migrations VALUES ('001_initial', now())")
+        old.execute("SET TimeZone = 'UTC'")
+        load(old, tmp_path / "staging", observation(T[0], bodies("a", "b")))
+    with connect(path) as con:
+        load(con, tmp_path / "staging", observation(T[1], bodies("a", a="Neu.")))
+        assert rows(con, "SELECT count(*) FROM entry_versions") == [(3,)]
+        names = rows(con, "SELECT name FROM _migrations ORDER BY 1")
+        assert names == [("001_initial",), ("002_warehouse",)]

@@ -1,5 +1,109 @@
--- 002_warehouse: describe every column of the 001 tables (docs/warehouse.md is generated
--- from these comments) and state that `entries` is the analyst-facing current state.
+-- 002_warehouse: the merge-heavy tables (fetches, pages, entries, entry_versions) are
+-- rebuilt without PRIMARY KEY constraints, and every column of the 001 tables is described
+-- (docs/warehouse.md is generated from these comments).
+--
+-- Why no keys: DuckDB maintains a PRIMARY KEY as an ART index, and updating rows of an
+-- indexed table is a delete plus an insert into the index; merging 100k changed entries
+-- into 1M took 80 s with the keys and 2 s without (bench/bench_load.py). Uniqueness is the
+-- loader's job instead: it reduces each load to one row per key (latest batch wins),
+-- inserts fetches and pages only when their key is absent, and MERGEs entries; the tests
+-- check that every entry has exactly one row and one open version. DuckLake has no keys
+-- either, so both backends now rely on the same guarantee.
+
+DROP VIEW IF EXISTS entry_history;
+DROP VIEW IF EXISTS timeline;
+DROP VIEW IF EXISTS source_health;
+
+ALTER TABLE fetches RENAME TO fetches_001;
+CREATE TABLE fetches (
+    source_id   VARCHAR NOT NULL,
+    fetched_at  TIMESTAMPTZ NOT NULL,
+    attempt     INTEGER NOT NULL,
+    url         VARCHAR NOT NULL,
+    final_url   VARCHAR,
+    status      INTEGER,
+    elapsed_ms  INTEGER,
+    bytes       BIGINT,
+    etag        VARCHAR,
+    last_modified VARCHAR,
+    sha256      VARCHAR,
+    changed     BOOLEAN,
+    error_class VARCHAR,
+    error       VARCHAR,
+    load_id     VARCHAR NOT NULL
+);
+INSERT INTO fetches SELECT * FROM fetches_001;
+DROP TABLE fetches_001;
+COMMENT ON TABLE fetches IS 'One row per HTTP request attempt (the fetch log). status 304 or changed = false means the page was not parsed.';
+
+ALTER TABLE pages RENAME TO pages_001;
+CREATE TABLE pages (
+    source_id     VARCHAR NOT NULL,
+    fetched_at    TIMESTAMPTZ NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    url           VARCHAR NOT NULL,
+    title         VARCHAR,
+    canonical_url VARCHAR,
+    published_at  TIMESTAMPTZ,
+    modified_at   TIMESTAMPTZ,
+    language      VARCHAR,
+    is_liveblog   BOOLEAN NOT NULL,
+    parser        VARCHAR NOT NULL,
+    entry_count   INTEGER NOT NULL,
+    warnings      VARCHAR[],
+    load_id       VARCHAR NOT NULL
+);
+INSERT INTO pages SELECT * FROM pages_001;
+DROP TABLE pages_001;
+COMMENT ON TABLE pages IS 'Every parsed page; sha256 names the raw body in the archive.';
+
+ALTER TABLE entries RENAME TO entries_001;
+CREATE TABLE entries (
+    entry_id       VARCHAR NOT NULL,
+    source_id      VARCHAR NOT NULL,
+    url            VARCHAR NOT NULL,
+    published_at   TIMESTAMPTZ,
+    updated_at     TIMESTAMPTZ,
+    time_text      VARCHAR,
+    time_precision VARCHAR NOT NULL,
+    time_flags     VARCHAR[],
+    headline       VARCHAR,
+    body           VARCHAR NOT NULL,
+    authors        VARCHAR[],
+    language       VARCHAR,
+    pinned         BOOLEAN NOT NULL,
+    key_event      BOOLEAN NOT NULL,
+    summary        BOOLEAN NOT NULL,
+    position       INTEGER NOT NULL,
+    content_hash   VARCHAR NOT NULL,
+    first_seen_at  TIMESTAMPTZ NOT NULL,
+    last_seen_at   TIMESTAMPTZ NOT NULL,
+    missing_count  INTEGER NOT NULL,
+    is_deleted     BOOLEAN NOT NULL
+);
+INSERT INTO entries SELECT * FROM entries_001;
+DROP TABLE entries_001;
+COMMENT ON TABLE entries IS 'One row per ticker entry, current state. published_at is UTC; time_text is the time as written on the page.';
+
+ALTER TABLE entry_versions RENAME TO entry_versions_001;
+CREATE TABLE entry_versions (
+    entry_id     VARCHAR NOT NULL,
+    valid_from   TIMESTAMPTZ NOT NULL,
+    valid_to     TIMESTAMPTZ,
+    change_kind  VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    headline     VARCHAR,
+    body         VARCHAR NOT NULL,
+    published_at TIMESTAMPTZ,
+    updated_at   TIMESTAMPTZ,
+    load_id      VARCHAR NOT NULL
+);
+INSERT INTO entry_versions SELECT * FROM entry_versions_001;
+DROP TABLE entry_versions_001;
+COMMENT ON TABLE entry_versions IS 'Type-2 history: one row per change (new, edited, deleted, restored). The open version has valid_to NULL; a deletion is a tombstone row.';
+
+COMMENT ON COLUMN entries.time_precision IS 'second | minute | day | none: how exact published_at is.';
+COMMENT ON COLUMN entries.missing_count IS 'Consecutive parsed fetches without this entry; it is marked deleted when this reaches the deletion threshold.';
 
 COMMENT ON TABLE _migrations IS 'Named schema migrations applied, one per file in warehouse/migrations; a warehouse with a name the code does not know is refused.';
 COMMENT ON COLUMN _migrations.name IS 'Migration file name without .sql, e.g. 001_initial.';
