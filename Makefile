@@ -52,6 +52,7 @@ airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http
 	airflow standalone
 
 bench: $(VENV)/.synced ## run every benchmark in bench/, results in bench/results/
+	$(UV) sync --frozen --group bench
 	$(VENV)/bin/python -m bench
 
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text

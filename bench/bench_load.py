@@ -43,7 +43,8 @@ def _entries_sql(first: int, count: int, version: int, fetched_at: datetime) -> 
     return f"""
         SELECT 's' || (i // {PER_SOURCE}) AS source_id,
                TIMESTAMPTZ '{fetched_at.isoformat()}' AS fetched_at,
-               'e' || i AS entry_id, 'https://t.example/s' || (i // {PER_SOURCE}) || '#e' || i AS url,
+               'e' || i AS entry_id,
+               'https://t.example/s' || (i // {PER_SOURCE}) || '#e' || i AS url,
                TIMESTAMPTZ '{T0.isoformat()}' + to_seconds(i % 86400) AS published_at,
                NULL::TIMESTAMPTZ AS updated_at, '12.00 Uhr' AS time_text,
                'minute' AS time_precision, []::VARCHAR[] AS time_flags,
@@ -152,7 +153,6 @@ def dlt_pipeline(work: Path) -> Any:
         destination=dlt.destinations.duckdb(str(work / "dlt.duckdb")),
         dataset_name="tickerlake",
         pipelines_dir=str(work / "dlt-pipelines"),
-        progress=None,
     )
 
 

@@ -47,6 +47,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             "(tickerlake sql without --live) or retry when the load is done"
         ) from exc
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it would garble task logs
     check_version(con, path) if read_only else migrate(con, path)
     return con
 

@@ -40,9 +40,13 @@ def _quote(text: str) -> str:
 def connect_lake(lake: LakeConfig, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the lake attached as the default database; writers migrate."""
     con = duckdb.connect(
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
     )
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     load_extension(con, "ducklake")
     load_extension(con, "postgres")
     # No data inlining: updates of inlined rows conflict with every concurrent insert into

@@ -99,30 +99,34 @@ _STAGED_KEYS = {
 
 
 def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
-    for table in ("sources", "fetches", "pages", "entries"):
-        files = [str(p / f"{table}.parquet") for p in paths]
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE b_{table} AS
-            SELECT * EXCLUDE (filename), list_position(?, filename) AS batch_no
-            FROM read_parquet(?, filename = true)
-            """,
-            [files, files],
-        )
     for table, key in _STAGED_KEYS.items():
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM b_{table}
+            CREATE OR REPLACE TEMP TABLE b_{table} AS {_READ_STAGED}
             QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch_no DESC) = 1
-            """
+            """,
+            _staged_files(paths, table),
         )
     # A page staged by two batches keeps only the entries of the batch whose page won.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE b_entries AS
-        SELECT e.* FROM b_entries e JOIN b_pages p USING (source_id, fetched_at, batch_no)
-        """
+        SELECT e.* FROM ({_READ_STAGED}) e
+        JOIN b_pages p USING (source_id, fetched_at, batch_no)
+        """,
+        _staged_files(paths, "entries"),
     )
+
+
+_READ_STAGED = """
+    SELECT * EXCLUDE (filename), list_position(?, filename) AS batch_no
+    FROM read_parquet(?, filename = true)
+"""
+
+
+def _staged_files(paths: list[Path], table: str) -> list[object]:
+    files = [str(p / f"{table}.parquet") for p in paths]
+    return [files, files]
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -223,9 +227,10 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE obs AS
-        SELECT DISTINCT ON (e.entry_id) e.fetched_at, {_ENTRY_COLUMNS}
+        SELECT e.fetched_at, {_ENTRY_COLUMNS}
         FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
-        WHERE p.round = ? ORDER BY e.entry_id, e.position
+        WHERE p.round = ?
+        QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1
         """,
         [round_no],
     )
