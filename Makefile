@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench fuzz clean
+.PHONY: help demo test lint airflow bench fuzz docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -65,5 +65,8 @@ fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS each;
 	$(VENV)/bin/python -m fuzz.fuzz_time -max_total_time=$(FUZZ_SECONDS) \
 	  -artifact_prefix=var/fuzz/ var/fuzz/time
 
-clean: ## remove the virtualenv, Airflow home, run data and the warehouse file
-	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal
+docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
+	$(VENV)/bin/python -m pipeline.warehouse.docs
+
+clean: ## remove the virtualenv, Airflow home, run data, the warehouse and its reader snapshot
+	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb

@@ -51,7 +51,7 @@ def tickerlake_ingest() -> None:
         settings = config.settings()
         now = config.cycle_time(context["params"].get("now"))
         sources = load_sources(config.sources_file(settings))
-        shards = plan_shards(sources, read_validators(settings.warehouse))
+        shards = plan_shards(sources, read_validators(settings.warehouse, settings.lake))
         run_id = context["run_id"]
         return [
             {"batch_id": f"{run_id}-{i:04d}", "now": now.isoformat(), "specs": specs}
@@ -81,11 +81,13 @@ def tickerlake_ingest() -> None:
         staged = list(staged)
         if not staged:
             return {}
+        settings = config.settings()
         report = load_warehouse(
-            config.settings().warehouse,
+            settings.warehouse,
             [Path(s["path"]) for s in staged],
             load_id=get_current_context()["run_id"],
             now=config.cycle_time(staged[0]["now"]),
+            lake=settings.lake,
         )
         return report.counts()
 

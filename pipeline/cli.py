@@ -92,8 +92,15 @@ def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("sql", help="run one SQL query on the warehouse (read-only)")
+    p = verbs.add_parser(
+        "sql", help="run one SQL query (read-only) on the reader snapshot of the warehouse"
+    )
     p.add_argument("query")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="query the live file instead of the snapshot (fails while a load runs)",
+    )
     p.add_argument("--format", choices=FORMATS, default="table")
     p.set_defaults(handler=cmd_sql)
 
@@ -134,6 +141,7 @@ def _utc_argument(text: str) -> datetime:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import SAMPLE_QUERY, default_paths, run_demo
+    from pipeline.warehouse import reader_path
 
     paths = default_paths(args.warehouse, from_env().data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
@@ -144,7 +152,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         "\nQuery it yourself:\n"
         '  .venv/bin/tickerlake sql "SELECT count(*) FROM entries"\n'
-        f"  or open {paths.warehouse} with any DuckDB client (when no load is running)\n"
+        f"  or open {reader_path(paths.warehouse)} (the reader snapshot) with any DuckDB client\n"
         "Open the Airflow UI: make airflow  (then http://localhost:8080)"
     )
     return 0
@@ -224,16 +232,22 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    _print_query(args.warehouse, args.query, args.format)
+    _print_query(args.warehouse, args.query, args.format, live=args.live)
     return 0
 
 
-def _print_query(warehouse: Path, query: str, fmt: str) -> None:
+def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
     import duckdb
 
-    from pipeline.warehouse import connect
+    from pipeline.warehouse import connect, query_path
+    from pipeline.warehouse.lake import connect_lake
 
-    with connect(warehouse, read_only=True) as con:
+    lake = from_env().lake
+    with (
+        connect_lake(lake, read_only=True)
+        if lake
+        else connect(query_path(warehouse, live=live), read_only=True)
+    ) as con:
         try:
             result = con.execute(query)
         except duckdb.Error as exc:
@@ -259,12 +273,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_corpus_load(args: argparse.Namespace) -> int:
     from pipeline.corpus import BUNDLED, load_corpus
-    from pipeline.warehouse import connect
+    from pipeline.warehouse import connect, publish_reader
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
     with connect(args.warehouse) as con:
         count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC))
+        publish_reader(con, args.warehouse)
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
 

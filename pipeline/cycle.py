@@ -17,20 +17,21 @@ from pipeline.fetch import Fetcher, FetchResult, Validators, new_session
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.politeness import Politeness
-from pipeline.settings import FetchConfig, Settings
+from pipeline.settings import FetchConfig, LakeConfig, Settings
 from pipeline.sources import Source
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, publish_reader
+from pipeline.warehouse.lake import connect_lake, load_lake
 from pipeline.warehouse.load import LoadReport, load_batches
 
 log = logging.getLogger(__name__)
 SHARD_SIZE = 50
 
 
-def read_validators(warehouse: Path) -> dict[str, Validators]:
+def read_validators(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, Validators]:
     """Validators of every known source; empty before the first load."""
-    if not warehouse.exists():
+    if lake is None and not warehouse.exists():
         return {}
-    with connect(warehouse, read_only=True) as con:
+    with connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True) as con:
         rows = con.execute("SELECT source_id, etag, last_modified, last_sha256 FROM sources")
         return {r[0]: Validators(r[1], r[2], r[3]) for r in rows.fetchall()}
 
@@ -147,16 +148,29 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
         batch.add("entries", {**key, **asdict(entry)})
 
 
-def load(warehouse: Path, batches: Iterable[Path], *, load_id: str, now: datetime) -> LoadReport:
+def load(
+    warehouse: Path,
+    batches: Iterable[Path],
+    *,
+    load_id: str,
+    now: datetime,
+    lake: LakeConfig | None = None,
+) -> LoadReport:
+    """Apply the staged batches, then publish the reader snapshot analysts query (the
+    DuckLake backend needs none: its readers never wait for writers)."""
+    if lake is not None:
+        return load_lake(lake, list(batches), load_id=load_id, now=now)
     with connect(warehouse) as con:
-        return load_batches(con, list(batches), load_id=load_id, now=now)
+        report = load_batches(con, list(batches), load_id=load_id, now=now)
+        publish_reader(con, warehouse)
+        return report
 
 
 def run_cycle(
     sources: list[Source], settings: Settings, *, run_id: str, now: datetime
 ) -> LoadReport:
     """A whole cycle in one process: the same functions the Airflow tasks call."""
-    shards = plan_shards(sources, read_validators(settings.warehouse))
+    shards = plan_shards(sources, read_validators(settings.warehouse, settings.lake))
     politeness = new_politeness(settings.fetch)
     paths = [
         fetch_parse_shard(
@@ -164,4 +178,4 @@ def run_cycle(
         )
         for i, shard in enumerate(shards)
     ]
-    return load(settings.warehouse, paths, load_id=run_id, now=now)
+    return load(settings.warehouse, paths, load_id=run_id, now=now, lake=settings.lake)

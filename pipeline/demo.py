@@ -19,7 +19,7 @@ from pipeline.corpus import BUNDLED, load_corpus
 from pipeline.enrich import enrich_connection
 from pipeline.replay import ReplayServer
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, publish_reader
 
 SUMMARY_TABLES = (
     "sources", "fetches", "pages", "entries", "entry_versions", "documents", "stories",
@@ -74,6 +74,7 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
     with connect(paths.warehouse) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=now)
         enrich_connection(con, now=now)
+        publish_reader(con, paths.warehouse)
     return summary(paths.warehouse)
 
 

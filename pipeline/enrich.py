@@ -12,7 +12,7 @@ import duckdb
 
 from pipeline.align import AlignConfig, align, rebuild_fts
 from pipeline.stories import StoryConfig, build_stories
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, publish_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,12 @@ class EnrichReport:
 def enrich(
     warehouse_path: Path, *, now: datetime, config: EnrichConfig | None = None
 ) -> EnrichReport:
-    """Rebuild fts indexes, stories and links in the warehouse at `warehouse_path`."""
+    """Rebuild fts indexes, stories and links in the warehouse at `warehouse_path`, then
+    publish the reader snapshot so analysts see them."""
     with connect(warehouse_path) as con:
-        return enrich_connection(con, now=now, config=config)
+        report = enrich_connection(con, now=now, config=config)
+        publish_reader(con, warehouse_path)
+    return report
 
 
 def enrich_connection(

@@ -101,3 +101,7 @@ class BatchError(PermanentError):
 class ParseError(PermanentError):
     """A body that is no page at all: empty, or not text in any encoding. Anything
     that is text parses, at worst into an article with warnings."""
+
+
+class WarehouseBusyError(TransientError):
+    """Another process holds the warehouse file for writing (DuckDB allows one)."""

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = Path("warehouse/tickerlake.duckdb")
 DEFAULT_DATA_DIR = Path("var")
@@ -32,12 +34,21 @@ class FetchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LakeConfig:
+    """The DuckLake backend: metadata in PostgreSQL, table data as Parquet files."""
+
+    catalog: str  # libpq connection string of the PostgreSQL catalog database
+    data_path: str  # folder (or object-store URL) that holds the Parquet files
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     warehouse: Path
     data_dir: Path
     sources_file: Path | None
     fetch: FetchConfig
     archive_root: Path | None = None
+    lake: LakeConfig | None = None  # None: the embedded DuckDB file `warehouse`
 
     @property
     def staging_dir(self) -> Path:
@@ -58,6 +69,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         sources_file=Path(sources) if sources else None,
         fetch=fetch_config(env),
         archive_root=Path(archive) if archive else None,
+        lake=_lake(env),
     )
 
 
@@ -83,3 +95,18 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
         workers=int(number("FETCH_WORKERS", default.workers)),
         robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
     )
+
+
+def _lake(env: dict[str, str]) -> LakeConfig | None:
+    backend = env.get("TICKERLAKE_BACKEND", "duckdb")
+    if backend == "duckdb":
+        return None
+    if backend != "ducklake":
+        raise ConfigError(f"TICKERLAKE_BACKEND={backend!r}: expected duckdb or ducklake")
+    catalog, data = env.get("TICKERLAKE_DUCKLAKE_CATALOG"), env.get("TICKERLAKE_DUCKLAKE_DATA")
+    if not catalog or not data:
+        raise ConfigError(
+            "TICKERLAKE_BACKEND=ducklake needs TICKERLAKE_DUCKLAKE_CATALOG (a PostgreSQL "
+            "connection string) and TICKERLAKE_DUCKLAKE_DATA (the Parquet data path)"
+        )
+    return LakeConfig(catalog=catalog, data_path=data)

@@ -162,6 +162,22 @@ def assert_history_is_consistent(con: duckdb.DuckDBPyConnection) -> None:
         """,
     )
     assert deleted_mismatch == []
+    assert_keys_are_unique(con)
+
+
+# The loader, not an index, keeps these keys unique (see migration 002_warehouse).
+KEYS = {
+    "entries": "entry_id",
+    "entry_versions": "entry_id, valid_from",
+    "fetches": "source_id, fetched_at, attempt",
+    "pages": "source_id, fetched_at",
+}
+
+
+def assert_keys_are_unique(con: duckdb.DuckDBPyConnection) -> None:
+    for table, key in KEYS.items():
+        duplicates = rows(con, f"SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1")
+        assert duplicates == [], f"duplicate keys in {table}"
 
 
 @pytest.fixture
@@ -238,6 +254,7 @@ def test_loading_the_same_batch_twice_changes_nothing(
     assert again.batches == 0
     assert again.counts() == dict.fromkeys(again.counts(), 0)
     assert table_counts(warehouse) == before
+    assert_keys_are_unique(warehouse)
 
 
 def test_unchanged_entries_add_no_versions(
@@ -402,6 +419,42 @@ def test_duplicate_staging_of_one_observation_counts_one_miss(
     assert live_ids(warehouse) == ["a", "b", "c"]
 
 
+def test_page_staged_twice_in_one_load_takes_the_later_batch(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    first = observation(T[0], bodies("a", "b"), batch_id="attempt-1")
+    second = observation(T[0], bodies("a", a="Spätere Fassung."), batch_id="attempt-2")
+    second.rows["fetches"][0]["elapsed_ms"] = 99
+    report = load(warehouse, staging, first, second)
+    assert (report.fetch_rows, report.page_rows, report.entry_rows) == (1, 1, 1)
+    assert rows(warehouse, "SELECT entry_id, body FROM entries") == [("a", "Spätere Fassung.")]
+    assert rows(
+        warehouse,
+        "SELECT elapsed_ms, entry_count FROM fetches JOIN pages USING (source_id, fetched_at)",
+    ) == [(99, 1)]
+    assert_history_is_consistent(warehouse)
+
+
+def test_empty_page_deletes_nothing_even_on_a_small_ticker(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    load(warehouse, staging, observation(T[0], bodies("a", "b")))
+    for at in T[1:4]:
+        load(warehouse, staging, observation(at, {}))
+    assert live_ids(warehouse) == ["a", "b"]
+    assert rows(warehouse, "SELECT max(missing_count) FROM entries") == [(0,)]
+
+
+def test_load_records_its_id_batches_and_counts(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    paths = [stage.write_batch(staging, observation(T[0], bodies("a", "b")))]
+    load_batches(warehouse, paths, load_id="run-1", now=T[1])
+    assert rows(warehouse, "SELECT * FROM loads") == [("run-1", T[1], ["alpha-1200"], 1, 1, 2, 2)]
+    assert rows(warehouse, "SELECT DISTINCT load_id FROM entry_versions") == [("run-1",)]
+    assert rows(warehouse, "SELECT * FROM loaded_batches") == [("alpha-1200", "run-1")]
+
+
 def test_fetch_parse_shard_against_a_replay_server(
     warehouse_path: Path, tmp_path: Path, fetched_at: datetime
 ) -> None:
@@ -446,7 +499,7 @@ def test_migrations_are_recorded(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert migrate(warehouse, Path("again")) == []
     assert rows(warehouse, "SELECT count(*) FROM _migrations") == [(len(names),)]
     views = rows(warehouse, "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
-    assert {"entry_history", "timeline", "story_timeline"} <= {v for (v,) in views}
+    assert {"entry_history", "source_health", "timeline", "story_timeline"} <= {v for (v,) in views}
 
 
 def test_reconnecting_keeps_data(warehouse_path: Path) -> None:

@@ -1,20 +1,83 @@
--- Analyst-facing views; recreated after every migration run.
+-- Analyst-facing views, recreated after every migration run. Their names and columns are
+-- the stable interface; every view and column is described (docs/warehouse.md is
+-- generated from these comments). `entries` itself is a table (see its comment).
 
 CREATE OR REPLACE VIEW entry_history AS
-SELECT v.entry_id, e.source_id, v.change_kind, v.valid_from, v.valid_to,
-       v.headline, v.body, v.published_at, v.content_hash
+SELECT v.entry_id, e.source_id,
+       row_number() OVER (PARTITION BY v.entry_id ORDER BY v.valid_from) AS version_no,
+       v.change_kind, v.valid_from, v.valid_to, v.headline, v.body, v.published_at,
+       v.content_hash, e.url, v.load_id
 FROM entry_versions v JOIN entries e USING (entry_id);
 COMMENT ON VIEW entry_history IS 'Every version of every entry with its source: what changed and when (valid_from is the fetch time that saw the change).';
+COMMENT ON COLUMN entry_history.entry_id IS 'The entry (entries.entry_id).';
+COMMENT ON COLUMN entry_history.source_id IS 'The source the entry was published on.';
+COMMENT ON COLUMN entry_history.version_no IS '1 for the first version of the entry, then 2, 3 …';
+COMMENT ON COLUMN entry_history.change_kind IS 'new | edited | deleted | restored.';
+COMMENT ON COLUMN entry_history.valid_from IS 'Fetch time of the page that showed this version (UTC).';
+COMMENT ON COLUMN entry_history.valid_to IS 'Fetch time at which the next version began; NULL for the current one.';
+COMMENT ON COLUMN entry_history.headline IS 'Headline in this version.';
+COMMENT ON COLUMN entry_history.body IS 'Text in this version (a deletion repeats the last text).';
+COMMENT ON COLUMN entry_history.published_at IS 'Publication time in this version (UTC).';
+COMMENT ON COLUMN entry_history.content_hash IS 'Hash of normalised headline and body.';
+COMMENT ON COLUMN entry_history.url IS 'Link to the entry.';
+COMMENT ON COLUMN entry_history.load_id IS 'The load that wrote this version.';
 
 CREATE OR REPLACE VIEW timeline AS
-SELECT 'entry' AS kind, source_id AS source, published_at, time_precision,
+SELECT 'entry' AS kind, entry_id AS id, source_id AS source, published_at, time_precision,
        headline AS title, body, url, language
 FROM entries WHERE NOT is_deleted
 UNION ALL
-SELECT 'document', corpus || ':' || source_file, published_at, time_precision,
+SELECT 'document', document_id, corpus || ':' || source_file, published_at, time_precision,
        title, body, url, language
 FROM documents;
-COMMENT ON VIEW timeline IS 'Ticker entries and reference documents in one shape, ordered by published_at (UTC): where tickers line up with the corpus.';
+COMMENT ON VIEW timeline IS 'Ticker entries (not withdrawn) and reference documents in one shape; order by published_at (UTC) to see where the tickers line up with the corpus.';
+COMMENT ON COLUMN timeline.kind IS 'entry (a ticker entry) or document (a reference-corpus article).';
+COMMENT ON COLUMN timeline.id IS 'entries.entry_id or documents.document_id.';
+COMMENT ON COLUMN timeline.source IS 'Source id of an entry; corpus:file of a document.';
+COMMENT ON COLUMN timeline.published_at IS 'Publication time in UTC.';
+COMMENT ON COLUMN timeline.time_precision IS 'second | minute | day | none: how exact published_at is.';
+COMMENT ON COLUMN timeline.title IS 'Entry headline or document title.';
+COMMENT ON COLUMN timeline.body IS 'Entry text or document text.';
+COMMENT ON COLUMN timeline.url IS 'Link to the entry or the original article.';
+COMMENT ON COLUMN timeline.language IS 'Language code.';
+
+CREATE OR REPLACE VIEW source_health AS
+WITH windowed AS (
+    SELECT f.*, max(fetched_at) OVER (PARTITION BY source_id) AS newest FROM fetches f
+), recent AS (
+    SELECT source_id, count(*) AS fetches_24h,
+           avg(CASE WHEN error_class IS NOT NULL THEN 1 ELSE 0 END) AS error_rate_24h,
+           avg(CASE WHEN status = 304 THEN 1 ELSE 0 END) AS not_modified_rate_24h
+    FROM windowed WHERE fetched_at > newest - INTERVAL 24 HOUR GROUP BY source_id
+), outcomes AS (
+    SELECT source_id,
+           max(fetched_at) FILTER (WHERE error_class IS NULL) AS last_success_at,
+           max(fetched_at) FILTER (WHERE changed) AS last_change_at
+    FROM fetches GROUP BY source_id
+), lags AS (
+    SELECT source_id, max(published_at) AS newest_entry_at,
+           median(first_seen_at - published_at)
+               FILTER (WHERE time_precision IN ('second', 'minute')) AS freshness_lag
+    FROM entries WHERE NOT is_deleted GROUP BY source_id
+)
+SELECT s.source_id, s.url, s.last_fetched_at, o.last_success_at, o.last_change_at,
+       coalesce(r.fetches_24h, 0) AS fetches_24h, r.error_rate_24h, r.not_modified_rate_24h,
+       l.newest_entry_at, l.freshness_lag
+FROM sources s
+LEFT JOIN recent r USING (source_id)
+LEFT JOIN outcomes o USING (source_id)
+LEFT JOIN lags l USING (source_id);
+COMMENT ON VIEW source_health IS 'One row per source: when it was last fetched and changed, its error and 304 rates over the 24 hours up to its newest fetch, and how long after publication its entries reached the warehouse.';
+COMMENT ON COLUMN source_health.source_id IS 'The source.';
+COMMENT ON COLUMN source_health.url IS 'URL of the ticker page.';
+COMMENT ON COLUMN source_health.last_fetched_at IS 'Time of the newest fetch, successful or not.';
+COMMENT ON COLUMN source_health.last_success_at IS 'Time of the newest fetch without an error (200 or 304).';
+COMMENT ON COLUMN source_health.last_change_at IS 'Time of the newest fetch whose body had changed and was parsed.';
+COMMENT ON COLUMN source_health.fetches_24h IS 'Fetch attempts in the 24 hours up to last_fetched_at.';
+COMMENT ON COLUMN source_health.error_rate_24h IS 'Share of those attempts that failed (error_class set: network, HTTP ≥ 400, parse errors), 0 to 1.';
+COMMENT ON COLUMN source_health.not_modified_rate_24h IS 'Share of those attempts answered 304 Not Modified, 0 to 1.';
+COMMENT ON COLUMN source_health.newest_entry_at IS 'Newest published_at of the source''s live entries (UTC).';
+COMMENT ON COLUMN source_health.freshness_lag IS 'Median delay from publication to first fetch (first_seen_at − published_at) over entries timed to the minute or second.';
 
 -- Stories in time order: every member of a near-duplicate cluster in one shape, so an
 -- analyst sees who carried the same text first and who followed.

@@ -1,5 +1,6 @@
-"""The DuckDB warehouse: connection, migrations, loading."""
+"""The DuckDB warehouse: connection, migrations, loading, the reader snapshot."""
 
 from pipeline.warehouse.db import connect, load_extension, migrate
+from pipeline.warehouse.snapshot import publish_reader, query_path, reader_path
 
-__all__ = ["connect", "load_extension", "migrate"]
+__all__ = ["connect", "load_extension", "migrate", "publish_reader", "query_path", "reader_path"]

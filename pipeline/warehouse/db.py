@@ -4,11 +4,12 @@ named migrations, each in one transaction, recorded in `_migrations`."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import PermanentError, WarehouseVersionError
+from pipeline.errors import PermanentError, WarehouseBusyError, WarehouseVersionError
 from pipeline.settings import PROJECT_ROOT
 
 # Extension name → (wheel package, file in the wheel, name LOAD uses)
@@ -36,8 +37,17 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
     }
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseBusyError(
+            f"{path}: another process is writing it; query the reader snapshot "
+            "(tickerlake sql without --live) or retry when the load is done"
+        ) from exc
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it would garble task logs
     check_version(con, path) if read_only else migrate(con, path)
     return con
 
@@ -76,20 +86,49 @@ def migration_files() -> list[Path]:
     return sorted((sql_dir() / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
 
 
-def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def migrate(con: duckdb.DuckDBPyConnection, path: Path | str, *, lake: bool = False) -> list[str]:
     """Apply pending migrations, each in its own transaction; then (re)create the views.
-    Returns the names applied."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
-    )
-    con.execute("COMMENT ON TABLE _migrations IS 'Named schema migrations applied, one per file.'")
+    Returns the names applied. On DuckLake (`lake`) the SQL is adapted (for_ducklake) and
+    the views are only created with a migration or when missing: every DDL statement
+    there is a catalog snapshot, and concurrent writers would conflict recreating them."""
+    con.execute(_dialect(_MIGRATIONS_TABLE, lake))
     done = check_version(con, path)
-    applied = [_apply(con, f) for f in migration_files() if f.stem not in done]
-    con.execute((sql_dir() / "views.sql").read_text(encoding="utf-8"))
+    applied = [_apply(con, f, lake) for f in migration_files() if f.stem not in done]
+    if not lake or applied or not _views_present(con):
+        con.execute(_dialect((sql_dir() / "views.sql").read_text(encoding="utf-8"), lake))
     return applied
 
 
-def check_version(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
+)
+_PRIMARY_KEY = re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)|\s+PRIMARY KEY\b")
+_VIEW_NAME = re.compile(r"CREATE OR REPLACE VIEW (\w+)")
+
+
+def _dialect(sql: str, lake: bool) -> str:
+    return for_ducklake(sql) if lake else sql
+
+
+def for_ducklake(sql: str) -> str:
+    """The same schema for DuckLake, which has no PRIMARY KEY constraints (the loader
+    never relies on them: it dedupes and anti-joins itself) and no comments on view
+    columns (those stay documented in docs/warehouse.md)."""
+    views = "|".join(_VIEW_NAME.findall(sql))
+    if views:
+        sql = re.sub(rf"COMMENT ON COLUMN ({views})\.\w+ IS '(?:[^']|'')*';", "", sql)
+    return _PRIMARY_KEY.sub("", sql)
+
+
+def _views_present(con: duckdb.DuckDBPyConnection) -> bool:
+    names = set(_VIEW_NAME.findall((sql_dir() / "views.sql").read_text(encoding="utf-8")))
+    found = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+    ).fetchall()
+    return names <= {r[0] for r in found}
+
+
+def check_version(con: duckdb.DuckDBPyConnection, path: Path | str) -> set[str]:
     """Names of applied migrations; refuse a warehouse that has migrations this code
     does not know (written by a newer tickerlake)."""
     try:
@@ -105,10 +144,10 @@ def check_version(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     return done
 
 
-def _apply(con: duckdb.DuckDBPyConnection, file: Path) -> str:
+def _apply(con: duckdb.DuckDBPyConnection, file: Path, lake: bool) -> str:
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(file.read_text(encoding="utf-8"))
+        con.execute(_dialect(file.read_text(encoding="utf-8"), lake))
         # The database clock: when DDL ran is bookkeeping, not pipeline logic.
         con.execute("INSERT INTO _migrations VALUES (?, now())", [file.stem])
         con.execute("COMMIT")

@@ -7,6 +7,7 @@ rewinds history: loading the same batch twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,9 +55,16 @@ def load_batches(
         report = _load(con, batches, load_id, now, deletion_threshold)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return report
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back unless the failure already ended the transaction (a failed COMMIT, such
+    as a DuckLake write conflict, does): the original error is the one to report."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
 
 
 def _load(
@@ -80,12 +88,45 @@ def _load(
     return LoadReport(load_id, len(todo), fetch_rows, page_rows, entry_rows, versions)
 
 
+# Key of each staged table: duplicates of a key inside one load are reduced to the row
+# from the latest batch (the last in the list given), so "latest wins" is explicit
+# rather than left to ON CONFLICT (which keeps the first) or MERGE (which inserts both).
+_STAGED_KEYS = {
+    "sources": "source_id",
+    "fetches": "source_id, fetched_at, attempt",
+    "pages": "source_id, fetched_at",
+}
+
+
 def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
-    for table in ("sources", "fetches", "pages", "entries"):
-        files = [str(p / f"{table}.parquet") for p in paths]
+    for table, key in _STAGED_KEYS.items():
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM read_parquet(?)", [files]
+            f"""
+            CREATE OR REPLACE TEMP TABLE b_{table} AS {_READ_STAGED}
+            QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch_no DESC) = 1
+            """,
+            _staged_files(paths, table),
         )
+    # A page staged by two batches keeps only the entries of the batch whose page won.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE b_entries AS
+        SELECT e.* FROM ({_READ_STAGED}) e
+        JOIN b_pages p USING (source_id, fetched_at, batch_no)
+        """,
+        _staged_files(paths, "entries"),
+    )
+
+
+_READ_STAGED = """
+    SELECT * EXCLUDE (filename), list_position(?, filename) AS batch_no
+    FROM read_parquet(?, filename = true)
+"""
+
+
+def _staged_files(paths: list[Path], table: str) -> list[object]:
+    files = [str(p / f"{table}.parquet") for p in paths]
+    return [files, files]
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -96,11 +137,11 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     con.execute(
         """
-        INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at)
-        SELECT DISTINCT ON (source_id) source_id, url, kind, timezone, language, ?
-        FROM b_sources ORDER BY source_id
-        ON CONFLICT (source_id) DO UPDATE SET url = excluded.url, kind = excluded.kind,
-            timezone = excluded.timezone, language = excluded.language
+        MERGE INTO sources t USING b_sources s ON t.source_id = s.source_id
+        WHEN MATCHED THEN UPDATE SET url = s.url, kind = s.kind, timezone = s.timezone,
+            language = s.language
+        WHEN NOT MATCHED THEN INSERT (source_id, url, kind, timezone, language, first_seen_at)
+            VALUES (s.source_id, s.url, s.kind, s.timezone, s.language, ?)
         """,
         [now],
     )
@@ -112,7 +153,8 @@ def _insert_fetches(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
         """
         INSERT INTO fetches SELECT source_id, fetched_at, attempt, url, final_url, status,
             elapsed_ms, bytes, etag, last_modified, sha256, changed, error_class, error, ?
-        FROM b_fetches ON CONFLICT DO NOTHING
+        FROM b_fetches b WHERE NOT EXISTS (SELECT 1 FROM fetches f
+            WHERE (f.source_id, f.fetched_at, f.attempt) = (b.source_id, b.fetched_at, b.attempt))
         """,
         [load_id],
     )
@@ -126,8 +168,9 @@ def _update_validators(con: duckdb.DuckDBPyConnection) -> None:
             etag = CASE WHEN f.status = 200 THEN f.etag ELSE s.etag END,
             last_modified = CASE WHEN f.status = 200 THEN f.last_modified ELSE s.last_modified END,
             last_sha256 = CASE WHEN f.status = 200 THEN f.sha256 ELSE s.last_sha256 END
-        FROM (SELECT DISTINCT ON (source_id) * FROM b_fetches
-              ORDER BY source_id, fetched_at DESC, attempt DESC) f
+        FROM (SELECT * FROM b_fetches
+              QUALIFY row_number() OVER (PARTITION BY source_id
+                                         ORDER BY fetched_at DESC, attempt DESC) = 1) f
         WHERE s.source_id = f.source_id
           AND (s.last_fetched_at IS NULL OR f.fetched_at > s.last_fetched_at)
         """
@@ -140,7 +183,8 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
         """
         INSERT INTO pages SELECT source_id, fetched_at, sha256, url, title, canonical_url,
             published_at, modified_at, language, is_liveblog, parser, entry_count, warnings, ?
-        FROM b_pages ON CONFLICT DO NOTHING
+        FROM b_pages b WHERE NOT EXISTS (SELECT 1 FROM pages p
+            WHERE (p.source_id, p.fetched_at) = (b.source_id, b.fetched_at))
         """,
         [load_id],
     )
@@ -153,9 +197,8 @@ def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tu
         CREATE OR REPLACE TEMP TABLE obs_pages AS
         SELECT source_id, fetched_at,
                row_number() OVER (PARTITION BY source_id ORDER BY fetched_at) AS round
-        FROM (SELECT DISTINCT p.source_id, p.fetched_at  -- a page staged twice is one
-              FROM b_pages p JOIN sources s USING (source_id)
-              WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at)
+        FROM b_pages p JOIN sources s USING (source_id)
+        WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at
         """
     )
     rounds = _count(con, "SELECT coalesce(max(round), 0) FROM obs_pages")
@@ -184,9 +227,10 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE obs AS
-        SELECT DISTINCT ON (e.entry_id) e.fetched_at, {_ENTRY_COLUMNS}
+        SELECT e.fetched_at, {_ENTRY_COLUMNS}
         FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
-        WHERE p.round = ? ORDER BY e.entry_id, e.position
+        WHERE p.round = ?
+        QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1
         """,
         [round_no],
     )
@@ -250,13 +294,13 @@ def _merge_entries(con: duckdb.DuckDBPyConnection) -> None:
 
 def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> int:
     """Count a miss for live entries absent from a non-suspect page; tombstone those that
-    reach the threshold. A page that suddenly lost most entries (an outage skeleton)
-    deletes nothing."""
+    reach the threshold. A page that suddenly lost most entries, or all of them (an outage
+    skeleton, an error page served with 200), deletes nothing."""
     con.execute(
         """
         UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
         WHERE e.source_id = p.source_id AND NOT e.is_deleted
-          AND NOT (p.live >= ? AND p.seen < p.live * ?)
+          AND p.seen > 0 AND NOT (p.live >= ? AND p.seen < p.live * ?)
           AND e.entry_id NOT IN (SELECT entry_id FROM obs)
         """,
         [SUSPECT_MIN_LIVE, SUSPECT_RATIO],

@@ -1,0 +1,217 @@
+"""The load path at scale: a warehouse with 1M entries (1,000 sources × 1,000 entries, one
+open version each), then staged batches of 100k changed entries (100 sources whose every
+entry was edited) merged in, one load each. In the same run, the same rows:
+
+- `ours`: `load_batches` (read_parquet → in-load dedupe → new versions → MERGE INTO
+  entries → deletion check), one transaction, on the DuckDB file.
+- `bulk_insert`: DuckDB appending the same Parquet rows to a 1M-row table without
+  constraints: the floor any merge is measured against.
+- `dlt_merge`: dlt's `merge` write disposition (primary key entry_id) into DuckDB, given
+  the rows as an Arrow table already in memory, after dlt loaded the 1M existing rows.
+
+Scale with BENCH_LOAD_EXISTING / BENCH_LOAD_BATCH / BENCH_LOAD_BATCHES.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.warehouse import connect
+from pipeline.warehouse.load import load_batches
+
+PER_SOURCE = 1_000
+T0 = datetime(2025, 8, 14, 6, 0, tzinfo=UTC)
+ENTRY_COLUMNS = (
+    "entry_id, source_id, url, published_at, updated_at, time_text, time_precision, "
+    "time_flags, headline, body, authors, language, pinned, key_event, summary, position, "
+    "content_hash"
+)
+
+
+def _entries_sql(first: int, count: int, version: int, fetched_at: datetime) -> str:
+    """Synthetic entries i in [first, first + count): source i // 1000, body of `version`."""
+    return f"""
+        SELECT 's' || (i // {PER_SOURCE}) AS source_id,
+               TIMESTAMPTZ '{fetched_at.isoformat()}' AS fetched_at,
+               'e' || i AS entry_id,
+               'https://t.example/s' || (i // {PER_SOURCE}) || '#e' || i AS url,
+               TIMESTAMPTZ '{T0.isoformat()}' + to_seconds(i % 86400) AS published_at,
+               NULL::TIMESTAMPTZ AS updated_at, '12.00 Uhr' AS time_text,
+               'minute' AS time_precision, []::VARCHAR[] AS time_flags,
+               'Meldung ' || i AS headline,
+               'Fassung {version}: ' || repeat('Der Gipfel in Alaska dauerte an. ', 8) || i AS body,
+               ['Redaktion'] AS authors, 'de' AS language, false AS pinned,
+               false AS key_event, false AS summary, (i % {PER_SOURCE})::INTEGER AS position,
+               md5('{version}:' || i) AS content_hash
+        FROM range({first}, {first + count}) r(i)
+    """
+
+
+def seed_warehouse(path: Path, existing: int) -> None:
+    with connect(path) as con:
+        con.execute("BEGIN")
+        rows = _entries_sql(0, existing, 0, T0)
+        con.execute(
+            f"""
+            INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at,
+                                 last_fetched_at, last_observed_at)
+            SELECT DISTINCT source_id, 'https://t.example/' || source_id, 'auto',
+                   'Europe/Berlin', 'de', fetched_at, fetched_at, fetched_at FROM ({rows})
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO entries SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false
+            FROM ({rows})
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, 'new', content_hash,
+                headline, body, published_at, updated_at, 'seed' FROM ({rows})
+            """
+        )
+        con.execute("COMMIT")
+
+
+def stage_batch(folder: Path, number: int, size: int) -> Path:
+    """A staged batch in the loader's format: the sources' pages, each with every entry."""
+    folder.mkdir(parents=True)
+    at = T0 + timedelta(hours=number)
+    first = (number - 1) * size
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"CREATE TABLE e AS {_entries_sql(first, size, number, at)}")
+        con.execute(
+            """
+            CREATE TABLE p AS SELECT source_id, fetched_at, md5(source_id) AS sha256,
+                'https://t.example/' || source_id AS url, NULL::VARCHAR AS title,
+                NULL::VARCHAR AS canonical_url, NULL::TIMESTAMPTZ AS published_at,
+                NULL::TIMESTAMPTZ AS modified_at, 'de' AS language, true AS is_liveblog,
+                'html' AS parser, count(*)::INTEGER AS entry_count, []::VARCHAR[] AS warnings
+            FROM e GROUP BY ALL
+            """
+        )
+        tables = {
+            "entries": "SELECT * FROM e",
+            "pages": "SELECT * FROM p",
+            "sources": "SELECT source_id, url, 'auto' AS kind, 'Europe/Berlin' AS timezone, "
+            "'de' AS language FROM p",
+            "fetches": "SELECT source_id, url, url AS final_url, fetched_at, 1 AS attempt, "
+            "200 AS status, 5 AS elapsed_ms, 1000::BIGINT AS bytes, NULL::VARCHAR AS etag, "
+            "NULL::VARCHAR AS last_modified, sha256, true AS changed, "
+            "NULL::VARCHAR AS error_class, NULL::VARCHAR AS error FROM p",
+        }
+        for name, query in tables.items():
+            con.execute(f"COPY ({query}) TO '{folder / name}.parquet' (FORMAT parquet)")
+    (folder / "_COMPLETE").write_text(json.dumps({"batch_id": folder.name}))
+    return folder
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def ours(warehouse: Path, batch: Path, number: int) -> float:
+    with connect(warehouse) as con:
+        return timed(lambda: load_batches(con, [batch], load_id=f"b{number}", now=T0))
+
+
+def bulk_insert(floor: Path, batch: Path) -> float:
+    with duckdb.connect(str(floor)) as con:
+        parquet = str(batch / "entries.parquet")
+        return timed(
+            lambda: con.execute(
+                f"INSERT INTO bulk SELECT {ENTRY_COLUMNS} FROM read_parquet(?)", [parquet]
+            )
+        )
+
+
+def seed_floor(floor: Path, warehouse: Path) -> None:
+    with duckdb.connect(str(floor)) as con:
+        con.execute(f"ATTACH '{warehouse}' AS w (READ_ONLY)")
+        con.execute(f"CREATE TABLE bulk AS SELECT {ENTRY_COLUMNS} FROM w.entries")
+
+
+def dlt_pipeline(work: Path) -> Any:
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name="bench_load",
+        destination=dlt.destinations.duckdb(str(work / "dlt.duckdb")),
+        dataset_name="tickerlake",
+        pipelines_dir=str(work / "dlt-pipelines"),
+    )
+
+
+def dlt_merge(pipeline: Any, table: Any) -> float:
+    return timed(
+        lambda: pipeline.run(
+            table, table_name="entries", write_disposition="merge", primary_key="entry_id"
+        )
+    )
+
+
+def _arrow(sql: str) -> Any:
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql).to_arrow_table()
+
+
+def run() -> dict[str, Any]:
+    existing = int(os.environ.get("BENCH_LOAD_EXISTING", "1000000"))
+    size = int(os.environ.get("BENCH_LOAD_BATCH", "100000"))
+    batches = int(os.environ.get("BENCH_LOAD_BATCHES", "3"))
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    warehouse, floor = work / "w.duckdb", work / "floor.duckdb"
+    seed_seconds = timed(lambda: seed_warehouse(warehouse, existing))
+    seed_floor(floor, warehouse)
+    staged = [stage_batch(work / f"batch-{n}", n, size) for n in range(1, batches + 1)]
+    result: dict[str, Any] = {"existing_entries": existing, "batch_entries": size}
+    result["seed_seconds"] = round(seed_seconds, 1)
+    ours_s = [ours(warehouse, b, n) for n, b in enumerate(staged, start=1)]
+    bulk_s = [bulk_insert(floor, b) for b in staged]
+    dlt_s = _run_dlt(work, existing, staged)
+    result.update(_rates("ours", size, ours_s))
+    result.update(_rates("bulk_insert", size, bulk_s))
+    result.update(_rates("dlt_merge", size, dlt_s))
+    result["ours_vs_dlt"] = round(result["dlt_merge_median_s"] / result["ours_median_s"], 1)
+    result["ours_vs_bulk_insert"] = round(
+        result["ours_median_s"] / result["bulk_insert_median_s"], 1
+    )
+    return result
+
+
+def _run_dlt(work: Path, existing: int, staged: list[Path]) -> list[float]:
+    try:
+        pipeline = dlt_pipeline(work)
+    except ImportError:  # dlt lives in the bench dependency group only
+        return []
+    columns = ENTRY_COLUMNS
+    seed = _arrow(f"SELECT {columns} FROM ({_entries_sql(0, existing, 0, T0)})")
+    pipeline.run(seed, table_name="entries", write_disposition="merge", primary_key="entry_id")
+    tables = [_arrow(f"SELECT {columns} FROM read_parquet('{b}/entries.parquet')") for b in staged]
+    return [dlt_merge(pipeline, t) for t in tables]
+
+
+def _rates(name: str, rows: int, seconds: list[float]) -> dict[str, Any]:
+    if not seconds:
+        return {f"{name}_rows_per_s": None}
+    median = statistics.median(seconds)
+    return {
+        f"{name}_median_s": round(median, 3),
+        f"{name}_rows_per_s": round(rows / median),
+        f"{name}_runs_s": [round(s, 3) for s in seconds],
+    }
