@@ -7,19 +7,21 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup
+import lxml.etree
+import lxml.html
 
 from pipeline.models import ParsedPage
 from pipeline.parse import blocks, feed, jsonld
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
-from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.html_text import Element, element_text, tidy
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
@@ -27,6 +29,9 @@ from pipeline.parse.text import parse_text
 from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 _ARTICLE_TYPES = (
     "LiveBlogPosting",
@@ -86,51 +91,76 @@ def _context(url: str, fetched_at: datetime, tz: str | None, language: str | Non
 def _parse_html(
     text: str, url: str, fetched_at: datetime, tz: str | None, language: str | None
 ) -> ParsedPage:
-    soup = BeautifulSoup(text, "lxml")
-    lang = language or _attr(soup.find("html"), "lang")
+    root = _document(text)
+    lang = language or root.get("lang")
     ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
     page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
-    ld_values = jsonld.json_ld_objects(soup, page.warnings)
-    _page_meta(soup, ld_values, page, ctx)
+    ld_values = jsonld.json_ld_objects(root, page.warnings)
+    _page_meta(root, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
-    structured, page.parser = _structured(soup, ld_values, ctx)
-    rendered = blocks.marked_entries(soup, _page_clock(page, ctx))
+    structured, page.parser = _structured(root, ld_values, ctx)
+    rendered = blocks.marked_entries(root, _page_clock(page, ctx))
     if rendered and not structured:
         page.parser = "html"
     raws = merge(structured, rendered, ctx, page.warnings)
     if not raws:
-        raws = [_article_entry(soup, page)]
+        raws = [_article_entry(root, page)]
         page.parser, page.is_liveblog = "article", False
     page.entries = build_entries(raws, ctx)
     return page
 
 
+def _document(text: str) -> Element:
+    """The page as an lxml tree; lxml refuses text that declares its own encoding, and
+    characters XML cannot hold."""
+    cleaned = _UNSAFE.sub(" ", _XML_DECLARATION.sub("", text, count=1))
+    try:
+        return lxml.html.document_fromstring(cleaned)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
 def _structured(
-    soup: BeautifulSoup, ld_values: list[object], ctx: PageContext
+    root: Element, ld_values: list[object], ctx: PageContext
 ) -> tuple[list[RawEntry], str]:
     """Entries the page lists in schema.org markup: JSON-LD first, then microdata."""
     blogs = jsonld.find_live_blogs(ld_values)
     raws = [raw for blog in blogs for raw in jsonld.blog_entries(blog, ctx)]
     if raws:
         return raws, "jsonld"
-    return microdata_entries(soup), "microdata"
+    return microdata_entries(root), "microdata"
 
 
-def _page_meta(
-    soup: BeautifulSoup, ld_values: list[object], page: ParsedPage, ctx: PageContext
-) -> None:
-    title = soup.find("title")
-    page.title = tidy(title.get_text()) if title else None
-    canonical = soup.find("link", rel="canonical")
-    page.canonical_url = _attr(canonical, "href")
+def _page_meta(root: Element, ld_values: list[object], page: ParsedPage, ctx: PageContext) -> None:
+    title = root.find(".//title")
+    page.title = tidy(title.text_content()) or None if title is not None else None
+    page.canonical_url = next(
+        (link.get("href") for link in root.iter("link") if _is_canonical(link)), None
+    )
     for obj in (o for v in ld_values for o in jsonld.walk(v)):
         if "datePublished" in obj or jsonld.has_type(obj, *_ARTICLE_TYPES):
             page.title = page.title or (str(obj.get("headline") or "") or None)
             page.published_at = page.published_at or _aware(obj.get("datePublished"), ctx)
             page.modified_at = page.modified_at or _aware(obj.get("dateModified"), ctx)
+    metas = _metas(root)
     for name in _META_PUBLISHED:
-        page.published_at = page.published_at or _aware(_meta(soup, name), ctx)
-    page.modified_at = page.modified_at or _aware(_meta(soup, "article:modified_time"), ctx)
+        page.published_at = page.published_at or _aware(metas.get(name.lower()), ctx)
+    page.modified_at = page.modified_at or _aware(metas.get("article:modified_time"), ctx)
+
+
+def _is_canonical(link: Element) -> bool:
+    return "canonical" in (link.get("rel") or "").lower().split() and bool(link.get("href"))
+
+
+def _metas(root: Element) -> dict[str, str]:
+    """`<meta property|name=… content=…>`, the first of each name."""
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        content = meta.get("content")
+        if key and content and key not in found:
+            found[key] = content
+    return found
 
 
 def _aware(value: object, ctx: PageContext) -> datetime | None:
@@ -149,8 +179,15 @@ def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
     return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at)
 
 
-def _article_entry(soup: BeautifulSoup, page: ParsedPage) -> RawEntry:
-    body_node = soup.find("article") or soup.find("main") or soup.body or soup
+def _article_entry(root: Element, page: ParsedPage) -> RawEntry:
+    body_node = next(
+        (
+            n
+            for n in (root.find(".//article"), root.find(".//main"), root.find(".//body"))
+            if n is not None
+        ),
+        root,
+    )
     return RawEntry(
         body=element_text(body_node),
         headline=page.title,
@@ -158,13 +195,3 @@ def _article_entry(soup: BeautifulSoup, page: ParsedPage) -> RawEntry:
         time_text=page.published_at.isoformat() if page.published_at else None,
         precision="second" if page.published_at else "none",
     )
-
-
-def _meta(soup: BeautifulSoup, prop: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-    return _attr(tag, "content")
-
-
-def _attr(tag: object, name: str) -> str | None:
-    value = tag.get(name) if hasattr(tag, "get") else None
-    return value if isinstance(value, str) and value else None

@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from statistics import median
 
-from bs4 import BeautifulSoup, Tag
-
 from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
-from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.html_text import Element, classes, element_text, text_nodes, tidy
 from pipeline.parse.markers import Marker, read_marker, resolve_day
 from pipeline.timeparse import parse_day_header, parse_loose
 
@@ -63,10 +60,10 @@ _LABELS = {
 
 @dataclass(slots=True)
 class _Candidate:
-    element: Tag
+    element: Element
     marker: Marker
     order: int
-    block: Tag | None = None
+    block: Element | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +75,14 @@ class PageClock:
     fetched_at: datetime
 
 
-def marked_entries(soup: BeautifulSoup, clock: PageClock) -> list[RawEntry]:
+def marked_entries(root: Element, clock: PageClock) -> list[RawEntry]:
     """The page's ticker entries by time markers, or [] when it has no ticker."""
-    candidates, headers = _scan(soup, clock)
+    candidates, headers = _scan(root, clock)
     series = _best_series(_series(candidates))
     if not series:
         return []
     days = _days(series, _within(headers, series), clock)
-    blocks = {id(_block(c)) for c in series}
+    blocks = {_block(c) for c in series}
     timed = [_entry(c, day, blocks) for c, day in zip(series, days, strict=True)]
     entries = _with_untimed(series, timed)
     return [e for e in entries if e.body or e.headline]
@@ -95,34 +92,31 @@ def _with_untimed(series: list[_Candidate], timed: list[RawEntry]) -> list[RawEn
     """Blocks shaped like the series' blocks, beside them, but with no time (a result
     table, a video) are entries too: nothing on the ticker is lost."""
     shape = _shape(_block(series[0]))
-    if _block(series[0]).name in _FLAT or any(_shape(_block(c)) != shape for c in series):
+    if _block(series[0]).tag in _FLAT or any(_shape(_block(c)) != shape for c in series):
         return timed
-    by_block = {id(_block(c)): entry for c, entry in zip(series, timed, strict=True)}
+    by_block = {_block(c): entry for c, entry in zip(series, timed, strict=True)}
     entries: list[RawEntry] = []
-    for container in _unique(_block(c).parent for c in series):
-        for child in container.find_all(True, recursive=False):
-            if id(child) in by_block:
-                entries.append(by_block.pop(id(child)))
+    for container in dict.fromkeys(_block(c).getparent() for c in series):
+        for child in container if container is not None else ():
+            if child in by_block:
+                entries.append(by_block.pop(child))
             elif _shape(child) == shape:
                 entries.append(_untimed(child))
     return [*entries, *by_block.values()]
 
 
-def _shape(tag: Tag) -> tuple[str, str]:
-    return tag.name, (tag.get("class") or [""])[0]
+def _shape(node: Element) -> tuple[str, str]:
+    return str(node.tag), _first_class(node)
 
 
-def _unique(tags: Iterable[Tag | None]) -> list[Tag]:
-    found: list[Tag] = []
-    for tag in tags:
-        if tag is not None and not any(tag is f for f in found):
-            found.append(tag)
-    return found
+def _first_class(node: Element) -> str:
+    names = classes(node)
+    return names[0] if names else ""
 
 
-def _untimed(block: Tag) -> RawEntry:
-    heading = block.find(list(_HEADINGS))
-    headline = tidy(heading.get_text(" ")) if heading else None
+def _untimed(block: Element) -> RawEntry:
+    heading = _heading_in(block)
+    headline = tidy(heading.text_content()) if heading is not None else None
     paragraphs = [p for p in element_text(block).split("\n\n") if p != headline]
     anchor = block.get("id")
     return RawEntry(
@@ -135,17 +129,16 @@ def _untimed(block: Tag) -> RawEntry:
     )
 
 
-_Header = tuple[int, date, Tag]
+_Header = tuple[int, date, Element]
 
 
-def _scan(soup: BeautifulSoup, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
+def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
     """Marker candidates and day headers, in document order."""
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
-    for order, node in enumerate(soup.find_all(string=True)):
-        parent = node.parent
-        text = str(node).strip()
-        if not text or parent is None or parent.name in _SKIP:
+    for order, (parent, raw) in enumerate(text_nodes(root)):
+        text = raw.strip()
+        if not text or parent.tag in _SKIP:
             continue
         marker = _marker(parent, text, candidates, clock)
         if marker is not None:
@@ -157,9 +150,9 @@ def _scan(soup: BeautifulSoup, clock: PageClock) -> tuple[list[_Candidate], list
 
 
 def _marker(
-    parent: Tag, text: str, candidates: list[_Candidate], clock: PageClock
+    parent: Element, text: str, candidates: list[_Candidate], clock: PageClock
 ) -> Marker | None:
-    if parent.name == "time":
+    if parent.tag == "time":
         seen = candidates and candidates[-1].element is parent
         return None if seen else _time_element(parent, clock)
     # The cheap test first: most texts on a page open with no marker at all.
@@ -168,26 +161,26 @@ def _marker(
     return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
 
 
-def _aside(tag: Tag) -> bool:
+def _aside(node: Element) -> bool:
     """Inside comments, teaser lists or related links: dated, repeated, never a ticker."""
-    for node in (tag, *tag.parents):
-        names = [*(node.get("class") or []), str(node.get("id") or "")]
-        if any(_ASIDE.search(name) for name in names if name):
+    for tag in (node, *node.iterancestors()):
+        names = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+        if names.strip() and _ASIDE.search(names):
             return True
     return False
 
 
-def _inside_time(parent: Tag) -> bool:
+def _inside_time(parent: Element) -> bool:
     """Text in an element below a `<time>`: the `<time>` itself is the candidate."""
-    return parent.name != "time" and parent.find_parent("time") is not None
+    return parent.tag != "time" and next(parent.iterancestors("time"), None) is not None
 
 
-def _alone(parent: Tag, text: str) -> bool:
-    return len(text) <= 12 and tidy(parent.get_text()) == text
+def _alone(parent: Element, text: str) -> bool:
+    return len(text) <= 12 and tidy(parent.text_content()) == text
 
 
-def _time_element(tag: Tag, clock: PageClock) -> Marker | None:
-    text = tidy(tag.get_text(" "))
+def _time_element(tag: Element, clock: PageClock) -> Marker | None:
+    text = tidy(tag.text_content())
     value = tag.get("datetime")
     value = value.strip() if isinstance(value, str) else ""
     moment = parse_loose(value)
@@ -207,17 +200,16 @@ def _series(candidates: list[_Candidate]) -> list[list[_Candidate]]:
     return [_one_per_entry(group) for group in groups.values()]
 
 
-def _signature(tag: Tag) -> tuple[str, ...]:
+def _signature(element: Element) -> tuple[str, ...]:
     path: list[str] = []
-    node: Tag | None = tag
+    node: Element | None = element
     for _ in range(4):
         if node is None:
             break
         # The first class only: modifiers (`entry entry--highlight`) vary within a series.
-        classes = node.get("class") or [""]
-        name = "h" if node.name in _HEADINGS else node.name  # h2 and h3 entries mix
-        path.append(f"{name}.{classes[0]}")
-        node = node.parent
+        name = "h" if node.tag in _HEADINGS else str(node.tag)  # h2 and h3 entries mix
+        path.append(f"{name}.{_first_class(node)}")
+        node = node.getparent()
     return tuple(path)
 
 
@@ -232,10 +224,10 @@ def _one_per_entry(group: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _adjacent(first: Tag, second: Tag) -> bool:
-    if first.name in _HEADINGS or second.name in _HEADINGS:
+def _adjacent(first: Element, second: Element) -> bool:
+    if first.tag in _HEADINGS or second.tag in _HEADINGS:
         return False
-    return first.find_next_sibling() is second
+    return first.getnext() is second
 
 
 def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
@@ -245,8 +237,8 @@ def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
         if len(group) < MIN_ENTRIES and not _headlined(group):
             continue
         _assign_blocks(group)
-        blocks = {id(_block(c)) for c in group}
-        lengths = [sum(len(n.get_text(strip=True)) for n in _block_nodes(c, blocks)) for c in group]
+        blocks = {_block(c) for c in group}
+        lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
         if not _looks_like_ticker(group, lengths):
             continue
         score = sum(min(n, 2000) for n in lengths)
@@ -258,7 +250,7 @@ def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
 def _headlined(group: list[_Candidate]) -> bool:
     """Headings that open with a time and go on with a headline (`12.31 Uhr: …`): the
     ticker form itself, trusted even for a single entry and short texts."""
-    return all(c.marker.rest and c.element.name in _HEADINGS for c in group)
+    return all(c.marker.rest and c.element.tag in _HEADINGS for c in group)
 
 
 def _looks_like_ticker(group: list[_Candidate], lengths: list[int]) -> bool:
@@ -275,8 +267,8 @@ def _linked_headings(group: list[_Candidate]) -> float:
     """Share of blocks whose heading is a link: teasers for other articles."""
     linked = 0
     for candidate in group:
-        heading = _block(candidate).find(list(_HEADINGS))
-        if heading is not None and (heading.find("a", href=True) or heading.find_parent("a")):
+        heading = _heading_in(_block(candidate))
+        if heading is not None and _is_link(heading):
             linked += 1
     return linked / len(group)
 
@@ -302,73 +294,85 @@ def _sort_key(marker: Marker) -> float | None:
 def _assign_blocks(group: list[_Candidate]) -> None:
     """Each candidate's block: its largest ancestor that holds no other candidate, or
     the marked heading itself."""
-    counts: dict[int, int] = defaultdict(int)
+    counts: dict[Element, int] = defaultdict(int)
     for candidate in group:
-        for ancestor in _ancestors(candidate.element):
-            counts[id(ancestor)] += 1
+        for ancestor in candidate.element.iterancestors():
+            counts[ancestor] += 1
     for candidate in group:
         block = candidate.element
         # A time-marked heading is the flat form: its entry runs on over its siblings.
         while (
             not _headlined([candidate])
-            and block.parent is not None
-            and counts[id(block.parent)] == 1
+            and (parent := block.getparent()) is not None
+            and counts[parent] == 1
         ):
-            block = block.parent
+            block = parent
         candidate.block = block
 
 
-def _ancestors(tag: Tag) -> list[Tag]:
-    return [tag, *tag.parents]
-
-
-def _block_nodes(candidate: _Candidate, blocks: set[int]) -> list[Tag]:
+def _block_nodes(candidate: _Candidate, blocks: set[Element]) -> list[Element]:
     """The block, plus its following siblings when the block is only a marked heading
     or line (flat layout), up to the next block or heading (a day header)."""
     block = _block(candidate)
     nodes = [block]
-    if block.name in _FLAT:
-        for sibling in block.find_next_siblings():
-            if sibling.name in _SKIP or sibling.name in _HEADINGS or _holds_block(sibling, blocks):
+    if block.tag in _FLAT:
+        for sibling in block.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag in _SKIP or sibling.tag in _HEADINGS or _holds_block(sibling, blocks):
                 break
             nodes.append(sibling)
     return nodes
 
 
-def _holds_block(tag: Tag, blocks: set[int]) -> bool:
-    return id(tag) in blocks or tag.find(lambda t: id(t) in blocks) is not None
+def _holds_block(node: Element, blocks: set[Element]) -> bool:
+    return node in blocks or any(d in blocks for d in node.iterdescendants())
 
 
-def _block(candidate: _Candidate) -> Tag:
-    return candidate.block or candidate.element
+def _block(candidate: _Candidate) -> Element:
+    return candidate.block if candidate.block is not None else candidate.element
 
 
-def _block_text(candidate: _Candidate) -> str:
-    return tidy(_block(candidate).get_text(" "))
+def _length(node: Element) -> int:
+    return len("".join(node.text_content().split()))
+
+
+def _heading_in(node: Element) -> Element | None:
+    return next(node.iterdescendants(*_HEADINGS), None)
+
+
+def _is_link(node: Element) -> bool:
+    inner = next(node.iterdescendants("a"), None)
+    return (inner is not None and inner.get("href") is not None) or _in_link(node)
+
+
+def _in_link(node: Element) -> bool:
+    return next(node.iterancestors("a"), None) is not None
 
 
 def _link_share(group: list[_Candidate]) -> float:
     total = linked = 0
     for candidate in group:
         block = _block(candidate)
-        total += len(block.get_text())
-        linked += sum(len(a.get_text()) for a in block.find_all("a"))
-        if block.find_parent("a") is not None:
-            linked += len(block.get_text())
+        size = len(block.text_content())
+        total += size
+        linked += sum(len(a.text_content()) for a in block.iterdescendants("a"))
+        if _in_link(block):
+            linked += size
     return linked / total if total else 1.0
 
 
 def _within(headers: list[_Header], series: list[_Candidate]) -> list[_Header]:
     """Day headers inside the ticker: the smallest element holding all its blocks'
     parents."""
-    first, last = _block(series[0]).parent, _block(series[-1]).parent
+    first, last = _block(series[0]).getparent(), _block(series[-1]).getparent()
     if first is None or last is None:
         return []
-    above_first = [first, *first.parents]
-    container = next((t for t in (last, *last.parents) if any(t is a for a in above_first)), None)
+    above_first = {first, *first.iterancestors()}
+    container = next((t for t in (last, *last.iterancestors()) if t in above_first), None)
     if container is None:
         return []
-    return [h for h in headers if h[2] is container or any(p is container for p in h[2].parents)]
+    return [h for h in headers if h[2] is container or container in set(h[2].iterancestors())]
 
 
 def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) -> list[date]:
@@ -419,7 +423,7 @@ def _minutes(clock: time) -> int:
     return clock.hour * 60 + clock.minute
 
 
-def _entry(candidate: _Candidate, day: date, blocks: set[int]) -> RawEntry:
+def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
     marker = candidate.marker
     block = _block(candidate)
     headline = _headline(candidate)
@@ -442,19 +446,19 @@ def _headline(candidate: _Candidate) -> str | None:
     """The rest of a marked heading (`12.31 Uhr: Headline`), else the block's first
     heading."""
     element, rest = candidate.element, candidate.marker.rest
-    if rest and (element.name in _HEADINGS or element.find_parent(list(_HEADINGS))):
+    if rest and (element.tag in _HEADINGS or next(element.iterancestors(*_HEADINGS), None)):
         return rest
     block = _block(candidate)
     if block is element:
         return None
-    heading = block.find(list(_HEADINGS))
-    text = tidy(heading.get_text(" ")) if heading else ""
+    heading = _heading_in(block)
+    text = tidy(heading.text_content()) if heading is not None else ""
     return text if text and not text.startswith(candidate.marker.text) else None
 
 
-def _body(candidate: _Candidate, drop: set[str | None], blocks: set[int]) -> str:
+def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
     """The block's text without the marker line, the headline and the byline."""
-    marker_line = tidy(candidate.element.get_text(" "))
+    marker_line = tidy(candidate.element.text_content())
     paragraphs = [
         p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
     ]
@@ -488,30 +492,35 @@ def _moment(marker: Marker, day: date) -> datetime | None:
 def _anchor(candidate: _Candidate) -> str | None:
     """The DOM id of the block or of an element between it and the marker."""
     block = _block(candidate)
-    for tag in (block, *(p for p in candidate.element.parents if block in p.parents)):
-        value = tag.get("id") if isinstance(tag, Tag) else None
-        if isinstance(value, str) and value:
-            return value
-    element_id = candidate.element.get("id")
-    return element_id if isinstance(element_id, str) and element_id else None
+    between: list[Element] = []
+    node: Element | None = candidate.element
+    while node is not None and node is not block:
+        between.append(node)
+        node = node.getparent()
+    ids = (node.get("id") for node in (block, *reversed(between)))
+    return next((str(value) for value in ids if value), None)
 
 
-def _authors(block: Tag) -> tuple[str, ...]:
-    found = block.find_all(
-        lambda t: (
-            t.get("itemprop") == "author"
-            or "author" in (t.get("rel") or [])
-            or any("author" in c or "byline" in c for c in t.get("class") or [])
-        )
-    )
-    names = (tidy(tag.get_text(" ")) for tag in found)
+def _authors(block: Element) -> tuple[str, ...]:
+    found = (node for node in block.iterdescendants() if _is_author(node))
+    names = (tidy(node.text_content()) for node in found)
     return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
 
 
-def _flagged(block: Tag, flag: str) -> bool:
-    classes = " ".join(block.get("class") or []).lower()
-    words = _FLAGS[flag]
-    if any(word in classes for word in words):
+def _is_author(node: Element) -> bool:
+    if not isinstance(node.tag, str):
+        return False
+    names = (node.get("class") or "").lower()
+    return (
+        node.get("itemprop") == "author"
+        or "author" in (node.get("rel") or "").split()
+        or "author" in names
+        or "byline" in names
+    )
+
+
+def _flagged(block: Element, flag: str) -> bool:
+    names = (block.get("class") or "").lower()
+    if any(word in names for word in _FLAGS[flag]):
         return True
-    label = block.find(string=_LABELS[flag])
-    return label is not None
+    return any(_LABELS[flag].match(text) for _, text in text_nodes(block))

@@ -8,10 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
-
 from pipeline.parse.context import PageContext, RawEntry
-from pipeline.parse.html_text import fragment_text
+from pipeline.parse.html_text import Element, fragment_text
 from pipeline.timeparse import parse_loose
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
@@ -19,16 +17,21 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def json_ld_objects(soup: BeautifulSoup, warnings: list[str]) -> list[Any]:
+def json_ld_objects(root: Element, warnings: list[str]) -> list[Any]:
     """Every JSON-LD script's top-level value; broken ones recovered where possible."""
     values: list[Any] = []
-    for index, script in enumerate(soup.find_all("script", type="application/ld+json")):
-        value = _loads(script.string or script.get_text() or "")
+    scripts = (s for s in root.iter("script") if _is_json_ld(s.get("type")))
+    for index, script in enumerate(scripts):
+        value = _loads(script.text or "")
         if value is None:
             warnings.append(f"JSON-LD block {index} is not valid JSON; skipped")
         else:
             values.append(value)
     return values
+
+
+def _is_json_ld(script_type: str | None) -> bool:
+    return (script_type or "").strip().lower() == "application/ld+json"
 
 
 def _loads(text: str) -> Any:

@@ -4,36 +4,37 @@ BlogPosting items (or any items carrying `datePublished`)."""
 from __future__ import annotations
 
 import re
-
-from bs4 import BeautifulSoup, Tag
+from collections.abc import Iterator
 
 from pipeline.parse.context import RawEntry
-from pipeline.parse.html_text import element_text, tidy
+from pipeline.parse.html_text import Element, element_text, tidy
 from pipeline.timeparse import parse_loose
 
 _LIVE_BLOG = re.compile(r"schema\.org/LiveBlogPosting", re.I)
 _POSTING = re.compile(r"schema\.org/(?:BlogPosting|NewsArticle|Article|SocialMediaPosting)", re.I)
 
 
-def microdata_entries(soup: BeautifulSoup) -> list[RawEntry]:
-    blog = soup.find(True, attrs={"itemtype": _LIVE_BLOG})
-    if not isinstance(blog, Tag):
+def microdata_entries(root: Element) -> list[RawEntry]:
+    blog = next(_typed(root, _LIVE_BLOG), None)
+    if blog is None:
         return []
-    items = blog.find_all(True, attrs={"itemprop": "liveBlogUpdate"}) or blog.find_all(
-        True, attrs={"itemtype": _POSTING}
-    )
-    return [_entry(item) for item in items if isinstance(item, Tag)]
+    items = list(blog.iterfind(".//*[@itemprop='liveBlogUpdate']")) or list(_typed(blog, _POSTING))
+    return [_entry(item) for item in items]
 
 
-def _entry(item: Tag) -> RawEntry:
+def _typed(root: Element, itemtype: re.Pattern[str]) -> Iterator[Element]:
+    return (e for e in root.iterfind(".//*[@itemtype]") if itemtype.search(e.get("itemtype", "")))
+
+
+def _entry(item: Element) -> RawEntry:
     published_text = _prop(item, "datePublished")
     published = parse_loose(published_text)
     headline = _prop_tag(item, "headline")
     body = _prop_tag(item, "articleBody") or _prop_tag(item, "text")
     anchor = item.get("id")
     return RawEntry(
-        body=element_text(body) if body else "",
-        headline=tidy(headline.get_text(" ")) or None if headline else None,
+        body=element_text(body) if body is not None else "",
+        headline=tidy(headline.text_content()) or None if headline is not None else None,
         local_time=published,
         time_text=published_text,
         precision="second" if published else "none",
@@ -45,7 +46,7 @@ def _entry(item: Tag) -> RawEntry:
     )
 
 
-def _prop(item: Tag, name: str) -> str | None:
+def _prop(item: Element, name: str) -> str | None:
     tag = _prop_tag(item, name)
     if tag is None:
         return None
@@ -53,18 +54,20 @@ def _prop(item: Tag, name: str) -> str | None:
         value = tag.get(attribute)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return tidy(tag.get_text(" ")) or None
+    return tidy(tag.text_content()) or None
 
 
-def _prop_tag(item: Tag, name: str) -> Tag | None:
+def _prop_tag(item: Element, name: str) -> Element | None:
     found = _props(item, name)
     return found[0] if found else None
 
 
-def _props(item: Tag, name: str) -> list[Tag]:
+def _props(item: Element, name: str) -> list[Element]:
     """Properties of this item, not of items nested in it."""
     return [
-        tag
-        for tag in item.find_all(True, attrs={"itemprop": name})
-        if isinstance(tag, Tag) and tag.find_parent(attrs={"itemscope": True}) in (item, None)
+        node for node in item.iterfind(f".//*[@itemprop='{name}']") if _scope(node) in (item, None)
     ]
+
+
+def _scope(node: Element) -> Element | None:
+    return next((a for a in node.iterancestors() if a.get("itemscope") is not None), None)
