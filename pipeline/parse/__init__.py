@@ -7,21 +7,19 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.etree
-import lxml.html
 
 from pipeline.models import ParsedPage
 from pipeline.parse import blocks, feed, jsonld
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
-from pipeline.parse.html_text import Element, element_text, tidy
+from pipeline.parse.html_text import Element, element_text, parse_html, text_of, tidy
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
@@ -30,8 +28,6 @@ from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 _ARTICLE_TYPES = (
     "LiveBlogPosting",
@@ -111,13 +107,8 @@ def _parse_html(
 
 
 def _document(text: str) -> Element:
-    """The page as an lxml tree; lxml refuses text that declares its own encoding, and
-    characters XML cannot hold."""
-    cleaned = _UNSAFE.sub(" ", _XML_DECLARATION.sub("", text, count=1))
-    try:
-        return lxml.html.document_fromstring(cleaned)
-    except (lxml.etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body></body></html>")
+    root = parse_html(text)
+    return root if root is not None else lxml.etree.Element("html")
 
 
 def _structured(
@@ -133,7 +124,7 @@ def _structured(
 
 def _page_meta(root: Element, ld_values: list[object], page: ParsedPage, ctx: PageContext) -> None:
     title = root.find(".//title")
-    page.title = tidy(title.text_content()) or None if title is not None else None
+    page.title = tidy(text_of(title)) or None if title is not None else None
     page.canonical_url = next(
         (link.get("href") for link in root.iter("link") if _is_canonical(link)), None
     )

@@ -25,7 +25,7 @@ from statistics import median
 
 from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
-from pipeline.parse.html_text import Element, classes, element_text, text_nodes, tidy
+from pipeline.parse.html_text import Element, classes, element_text, text_nodes, text_of, tidy
 from pipeline.parse.markers import Marker, read_marker, resolve_day
 from pipeline.timeparse import parse_day_header, parse_loose
 
@@ -41,6 +41,7 @@ _STARTS = re.compile(
 _ASIDE = re.compile(
     r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus", re.I
 )
+_DIGIT = re.compile(r"\d")
 MIN_ORDERED = 0.75
 MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
 _SLACK = timedelta(minutes=10)
@@ -51,6 +52,7 @@ _FLAGS = {
     "summary": ("summary", "zusammenfassung"),
 }
 # Badges printed inside an entry.
+_LABEL_MAX = 40
 _LABELS = {
     "pinned": re.compile(r"^\s*(?:pinned(?: post)?|angeheftet)\s*$", re.I),
     "key_event": re.compile(r"^\s*(?:key events?|wichtig)\s*$", re.I),
@@ -116,7 +118,7 @@ def _first_class(node: Element) -> str:
 
 def _untimed(block: Element) -> RawEntry:
     heading = _heading_in(block)
-    headline = tidy(heading.text_content()) if heading is not None else None
+    headline = tidy(text_of(heading)) if heading is not None else None
     paragraphs = [p for p in element_text(block).split("\n\n") if p != headline]
     anchor = block.get("id")
     return RawEntry(
@@ -144,7 +146,11 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
         if marker is not None:
             if not _aside(parent):
                 candidates.append(_Candidate(parent, marker, order))
-        elif len(text) <= 60 and (day := parse_day_header(text, default_year=clock.day.year)):
+        elif (
+            len(text) <= 60
+            and _DIGIT.search(text)
+            and (day := parse_day_header(text, default_year=clock.day.year))
+        ):
             headers.append((order, day, parent))
     return candidates, headers
 
@@ -176,11 +182,11 @@ def _inside_time(parent: Element) -> bool:
 
 
 def _alone(parent: Element, text: str) -> bool:
-    return len(text) <= 12 and tidy(parent.text_content()) == text
+    return len(text) <= 12 and tidy(text_of(parent)) == text
 
 
 def _time_element(tag: Element, clock: PageClock) -> Marker | None:
-    text = tidy(tag.text_content())
+    text = tidy(text_of(tag))
     value = tag.get("datetime")
     value = value.strip() if isinstance(value, str) else ""
     moment = parse_loose(value)
@@ -334,7 +340,7 @@ def _block(candidate: _Candidate) -> Element:
 
 
 def _length(node: Element) -> int:
-    return len("".join(node.text_content().split()))
+    return len("".join(text_of(node).split()))
 
 
 def _heading_in(node: Element) -> Element | None:
@@ -354,9 +360,9 @@ def _link_share(group: list[_Candidate]) -> float:
     total = linked = 0
     for candidate in group:
         block = _block(candidate)
-        size = len(block.text_content())
+        size = len(text_of(block))
         total += size
-        linked += sum(len(a.text_content()) for a in block.iterdescendants("a"))
+        linked += sum(len(text_of(a)) for a in block.iterdescendants("a"))
         if _in_link(block):
             linked += size
     return linked / total if total else 1.0
@@ -452,13 +458,13 @@ def _headline(candidate: _Candidate) -> str | None:
     if block is element:
         return None
     heading = _heading_in(block)
-    text = tidy(heading.text_content()) if heading is not None else ""
+    text = tidy(text_of(heading)) if heading is not None else ""
     return text if text and not text.startswith(candidate.marker.text) else None
 
 
 def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
     """The block's text without the marker line, the headline and the byline."""
-    marker_line = tidy(candidate.element.text_content())
+    marker_line = tidy(text_of(candidate.element))
     paragraphs = [
         p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
     ]
@@ -503,7 +509,7 @@ def _anchor(candidate: _Candidate) -> str | None:
 
 def _authors(block: Element) -> tuple[str, ...]:
     found = (node for node in block.iterdescendants() if _is_author(node))
-    names = (tidy(node.text_content()) for node in found)
+    names = (tidy(text_of(node)) for node in found)
     return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
 
 
@@ -523,4 +529,4 @@ def _flagged(block: Element, flag: str) -> bool:
     names = (block.get("class") or "").lower()
     if any(word in names for word in _FLAGS[flag]):
         return True
-    return any(_LABELS[flag].match(text) for _, text in text_nodes(block))
+    return any(len(text) < _LABEL_MAX and _LABELS[flag].match(text) for text in block.itertext())

@@ -1,25 +1,23 @@
 """Clean text out of HTML: paragraphs kept, markup and entities gone.
 
-Works on lxml elements: the parse hot path uses lxml directly (Beautiful Soup's tree
-building alone costs about eleven times lxml's parse)."""
+Works on plain lxml elements: the parse hot path uses lxml directly (Beautiful Soup's
+tree building alone costs about eleven times lxml's parse, and `lxml.html`'s element
+classes cost a Python call per node)."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import lxml.etree
-import lxml.html
 
-Element: TypeAlias = lxml.html.HtmlElement
+Element: TypeAlias = lxml.etree._Element
 
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "ul", "ol", "br"}
 DROP = {"script", "style", "noscript", "template", "svg", "button", "figure", "iframe"}
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Characters XML (and so lxml) refuses: controls and lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 def fragment_text(markup: str) -> str:
@@ -27,11 +25,26 @@ def fragment_text(markup: str) -> str:
     blank line."""
     if "<" not in markup:
         return tidy(html.unescape(markup))
+    root = parse_html(markup)
+    return element_text(root) if root is not None else tidy(html.unescape(markup))
+
+
+def parse_html(markup: str) -> Element | None:
+    """An lxml tree of `markup` (a page or a fragment), None when there is nothing to
+    parse. Handed over as UTF-8 bytes with the encoding stated: lxml refuses a str with
+    characters XML cannot hold. A parser per call, as lxml parsers must not be shared
+    between threads."""
+    parser = lxml.etree.HTMLParser(encoding="utf-8")
     try:
-        root = lxml.html.fragment_fromstring(_UNSAFE.sub(" ", markup), create_parent="div")
+        return lxml.etree.fromstring(markup.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError):
-        return tidy(html.unescape(markup))
-    return element_text(root)
+        return None
+
+
+def text_of(node: Element) -> str:
+    """All text below `node`, as lxml's `text_content()` gives it."""
+    # lxml's stubs allow bytes; an HTML tree parsed from text yields str only.
+    return "".join(cast(Iterator[str], node.itertext()))
 
 
 def element_text(node: Element) -> str:
