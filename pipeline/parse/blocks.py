@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from statistics import median
+from typing import cast
 
 from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
@@ -42,6 +44,7 @@ _ASIDE = re.compile(
     r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus", re.I
 )
 _DIGIT = re.compile(r"\d")
+_OPENERS = frozenset("0123456789+PpUuAaVvJjGgSs")  # first characters of `_STARTS`
 MIN_ORDERED = 0.75
 MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
 _SLACK = timedelta(minutes=10)
@@ -142,7 +145,9 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
         text = raw.strip()
         if not text or parent.tag in _SKIP:
             continue
-        marker = _marker(parent, text, candidates, clock)
+        # Most texts on a page can open no marker: one set lookup rules them out.
+        opens = text[0] in _OPENERS or parent.tag == "time"
+        marker = _marker(parent, text, candidates, clock) if opens else None
         if marker is not None:
             if not _aside(parent):
                 candidates.append(_Candidate(parent, marker, order))
@@ -161,7 +166,6 @@ def _marker(
     if parent.tag == "time":
         seen = candidates and candidates[-1].element is parent
         return None if seen else _time_element(parent, clock)
-    # The cheap test first: most texts on a page open with no marker at all.
     if not _STARTS.match(text) or _inside_time(parent):
         return None
     return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
@@ -529,4 +533,9 @@ def _flagged(block: Element, flag: str) -> bool:
     names = (block.get("class") or "").lower()
     if any(word in names for word in _FLAGS[flag]):
         return True
-    return any(len(text) < _LABEL_MAX and _LABELS[flag].match(text) for text in block.itertext())
+    return any(_LABELS[flag].match(text) for text in _short_texts(block))
+
+
+def _short_texts(block: Element) -> Iterator[str]:
+    # lxml's stubs allow bytes; an HTML tree parsed from text yields str only.
+    return (t for t in cast(Iterator[str], block.itertext()) if len(t) < _LABEL_MAX)
