@@ -7,7 +7,6 @@ classes cost a Python call per node)."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterator
 from typing import TypeAlias, cast
 
@@ -17,7 +16,6 @@ Element: TypeAlias = lxml.etree._Element
 
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "ul", "ol", "br"}
 DROP = {"script", "style", "noscript", "template", "svg", "button", "figure", "iframe"}
-_SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 def fragment_text(markup: str) -> str:
@@ -88,7 +86,7 @@ def classes(node: Element) -> list[str]:
 
 def tidy(text: str) -> str:
     """Fold runs of spaces; keep paragraph breaks as exactly one blank line."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:

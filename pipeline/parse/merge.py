@@ -30,11 +30,10 @@ def merge(
     if not structured or not rendered:
         return structured or rendered
     by_key = {_key(raw, ctx): raw for raw in structured}
+    openings = [(normalise(raw.body or raw.headline)[:_PREFIX], raw) for raw in structured]
     extra: list[RawEntry] = []
     for raw in rendered:
-        twin = (
-            _by_anchor(raw, structured) or by_key.get(_key(raw, ctx)) or _by_text(raw, structured)
-        )
+        twin = _by_anchor(raw, structured) or by_key.get(_key(raw, ctx)) or _by_text(raw, openings)
         if twin is not None:
             _enrich(twin, raw)
         elif _substantial(raw):
@@ -75,10 +74,9 @@ def _same_anchor(one: str, other: str) -> bool:
     return short == long or (len(short) >= _MIN_ANCHOR and long.endswith(short))
 
 
-def _by_text(raw: RawEntry, structured: list[RawEntry]) -> RawEntry | None:
+def _by_text(raw: RawEntry, openings: list[tuple[str, RawEntry]]) -> RawEntry | None:
     rendered = normalise(f"{raw.headline or ''} {raw.body}")[:_WINDOW]
-    for candidate in structured:
-        opening = normalise(candidate.body or candidate.headline)[:_PREFIX]
+    for opening, candidate in openings:
         if len(opening) >= _MIN_TEXT and opening in rendered:
             return candidate
     return None
