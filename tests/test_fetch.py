@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import fsspec
 import pytest
 import requests
 
@@ -19,7 +20,7 @@ from pipeline import archive
 from pipeline.fetch import Fetcher, FetchResult, Validators, new_session, retry_after_seconds
 from pipeline.politeness import HostGate, Politeness
 from pipeline.replay import ReplayServer, snapshot_name
-from pipeline.settings import FetchConfig
+from pipeline.settings import FetchConfig, from_env
 from pipeline.sources import Source
 from tests.fetch_fakes import FakeClock, Reply, ScriptedAdapter
 
@@ -410,32 +411,71 @@ def test_private_address_needs_allow_private(server: ReplayServer, fetcher: Fetc
     assert server.request_log() == []
 
 
-# --- archive --------------------------------------------------------------------------------
+# --- archive ---------------------------------------------------------------------------------
 
 
-def test_archive_round_trip(tmp_path: Path) -> None:
-    digest = archive.put(tmp_path, BODY)
+@pytest.fixture(params=["local", "memory"])
+def archive_root(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The archive on a local folder and on fsspec's in-memory filesystem (the stand-in
+    for object storage)."""
+    if request.param == "local":
+        yield str(tmp_path / "archive")
+        return
+    root = f"memory://archive-{tmp_path.name}"
+    yield root
+    memory = fsspec.filesystem("memory")
+    if memory.exists(root):
+        memory.rm(root, recursive=True)
+
+
+def stored_files(root: str) -> list[str]:
+    fs, base = fsspec.core.url_to_fs(root)
+    return sorted(path.rsplit("/", 1)[-1] for path in fs.find(base))
+
+
+def test_archive_round_trip(archive_root: str) -> None:
+    digest = archive.put(archive_root, BODY, "text/html")
     assert digest == archive.sha256(BODY)
-    assert archive.get(tmp_path, digest) == BODY
-    stored = archive.path_for(tmp_path, digest)
-    assert stored == tmp_path / digest[:2] / f"{digest}.gz"
-    assert gzip.decompress(stored.read_bytes()) == BODY
+    assert archive.get(archive_root, digest) == BODY
+    assert archive.content_type(archive_root, digest) == "text/html"
+    fs, stored = fsspec.core.url_to_fs(archive_root)
+    assert archive.object_path(archive_root, digest) == f"{stored}/{digest[:2]}/{digest}.gz"
+    assert gzip.decompress(fs.cat_file(archive.object_path(archive_root, digest))) == BODY
 
 
-def test_archive_put_is_idempotent(tmp_path: Path) -> None:
-    first = archive.put(tmp_path, BODY)
-    stored = archive.path_for(tmp_path, first)
-    before = stored.read_bytes()
-    assert archive.put(tmp_path, BODY) == first
-    assert stored.read_bytes() == before
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{first}.gz"]
+def test_archive_put_is_idempotent_and_leaves_no_temp_files(archive_root: str) -> None:
+    first = archive.put(archive_root, BODY)
+    fs, _ = fsspec.core.url_to_fs(archive_root)
+    before = fs.cat_file(archive.object_path(archive_root, first))
+    assert archive.put(archive_root, BODY) == first
+    assert fs.cat_file(archive.object_path(archive_root, first)) == before
+    assert stored_files(archive_root) == [f"{first}.gz"]
 
 
-def test_archive_is_deterministic_and_keeps_distinct_bodies(tmp_path: Path) -> None:
-    one, two = archive.put(tmp_path / "a", b"x"), archive.put(tmp_path / "b", b"x")
-    assert (tmp_path / "a").joinpath(one[:2], f"{one}.gz").read_bytes() == (
-        (tmp_path / "b").joinpath(two[:2], f"{two}.gz").read_bytes()
+def test_archive_is_deterministic_and_keeps_distinct_bodies(archive_root: str) -> None:
+    one, two = archive.put(f"{archive_root}/a", b"x"), archive.put(f"{archive_root}/b", b"x")
+    fs, _ = fsspec.core.url_to_fs(archive_root)
+    assert fs.cat_file(archive.object_path(f"{archive_root}/a", one)) == fs.cat_file(
+        archive.object_path(f"{archive_root}/b", two)
     )
-    other = archive.put(tmp_path / "a", b"y")
+    other = archive.put(f"{archive_root}/a", b"y")
     assert other != one
-    assert archive.get(tmp_path / "a", other) == b"y"
+    assert archive.get(f"{archive_root}/a", other) == b"y"
+
+
+def test_archive_missing_body_is_file_not_found(archive_root: str) -> None:
+    with pytest.raises(FileNotFoundError):
+        archive.get(archive_root, archive.sha256(b"never stored"))
+    assert archive.content_type(archive_root, archive.sha256(b"never stored")) is None
+
+
+def test_archive_accepts_file_urls(tmp_path: Path) -> None:
+    digest = archive.put(f"file://{tmp_path}", BODY)
+    assert (tmp_path / digest[:2] / f"{digest}.gz").exists()
+    assert archive.get(tmp_path, digest) == BODY
+
+
+def test_archive_dir_is_a_folder_or_an_fsspec_url(tmp_path: Path) -> None:
+    assert from_env({"TICKERLAKE_ARCHIVE_DIR": "s3://bucket/raw"}).archive_dir == "s3://bucket/raw"
+    default = from_env({"TICKERLAKE_DATA_DIR": str(tmp_path)}).archive_dir
+    assert default == str(tmp_path / "archive")
