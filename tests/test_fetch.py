@@ -18,6 +18,7 @@ import requests
 
 from pipeline import archive
 from pipeline.fetch import Fetcher, FetchResult, Validators, new_session, retry_after_seconds
+from pipeline.netguard import is_public
 from pipeline.politeness import HostGate, Politeness
 from pipeline.replay import ReplayServer, snapshot_name
 from pipeline.settings import FetchConfig, from_env
@@ -409,6 +410,56 @@ def test_private_address_needs_allow_private(server: ReplayServer, fetcher: Fetc
     assert (result.body, result.error_class) == (None, "UnsafeUrlError")
     assert "127.0.0.1" in (result.error or "")
     assert server.request_log() == []
+
+
+def rebinding_fetcher(answer: str) -> Fetcher:
+    """A fetcher whose own check resolves every name to `answer`, while the connection
+    resolves it for real: a DNS server changing its answer between the two lookups."""
+    return Fetcher(
+        new_session(CONFIG),
+        CONFIG,
+        Politeness.create(2, 0, 3600, FakeClock()),
+        resolver=lambda _host, _port: [answer],
+    )
+
+
+def test_dns_rebinding_is_refused_at_connect_time(server: ReplayServer) -> None:
+    url = server.source_url("alpha").replace("127.0.0.1", "localhost")
+    (result,) = rebinding_fetcher("93.184.216.34").fetch(
+        Source("alpha", url), Validators(), now=NOW
+    )
+    assert (result.error_class, result.body, result.status) == ("UnsafeUrlError", None, None)
+    assert "connected to non-public" in (result.error or "")
+    assert server.request_log() == []  # not even the request line was sent
+
+
+def test_connections_of_allow_private_sources_are_not_reused_by_guarded_ones(
+    server: ReplayServer,
+) -> None:
+    url = server.source_url("alpha").replace("127.0.0.1", "localhost")
+    fetcher = rebinding_fetcher("93.184.216.34")
+    allowed = fetcher.fetch(Source("alpha", url, allow_private=True), Validators(), now=NOW)
+    guarded = fetcher.fetch(Source("alpha", url), Validators(), now=NOW)
+    assert (allowed[-1].status, guarded[-1].error_class) == (200, "UnsafeUrlError")
+    assert [r["source"] for r in server.request_log()] == ["robots.txt", "alpha"]
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:93.184.216.34", True),
+    ],
+)
+def test_is_public(address: str, public: bool) -> None:
+    assert is_public(address) is public
 
 
 # --- archive ---------------------------------------------------------------------------------
