@@ -193,6 +193,7 @@ class Fetcher:
         rules = self.politeness.robots.rules(
             origin, lambda: self._load_robots(source, origin, deadline)
         )
+        self.politeness.gate.set_crawl_delay(_host(source.url), rules.crawl_delay())
         if rules.unavailable:
             raise RobotsUnavailableError(source.source_id, source.url, "robots.txt answered 5xx")
         if not rules.allows(source.url):

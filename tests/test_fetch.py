@@ -313,6 +313,43 @@ def test_host_gate_spaces_request_starts_on_one_host() -> None:
     assert clock.sleeps == [2.0, 2.0]
 
 
+@pytest.mark.parametrize(
+    ("delay", "interval", "waits"),
+    [("5", 0, [5.0, 5.0]), ("2.5", 4, [4.0, 4.0]), ("3600", 0, [60.0, 60.0]), ("soon", 0, [])],
+)
+def test_robots_crawl_delay_spaces_requests_to_the_host(
+    delay: str, interval: float, waits: list[float]
+) -> None:
+    """Crawl-delay raises the host interval (never lowers it), capped at 60 s."""
+    rules = f"User-agent: *\nCrawl-delay: {delay}\nDisallow: /private\n"
+    config = replace(CONFIG, host_interval=interval, deadline=600)
+    rig = Rig({ROBOTS: [robots(rules)], PAGE: [OK]}, config)
+    attempts = [rig.fetch() for _ in range(3)]
+    assert [a[-1].status for a in attempts] == [200, 200, 200]
+    assert rig.clock.sleeps == waits
+
+
+def test_crawl_delay_is_not_applied_when_robots_is_overridden() -> None:
+    rig = Rig({ROBOTS: [robots("User-agent: *\nCrawl-delay: 30\n")], PAGE: [OK]})
+    source = Source("pub", PAGE, obey_robots=False, robots_reason="publisher said yes")
+    rig.fetch(source), rig.fetch(source)
+    assert rig.clock.sleeps == []
+
+
+def test_host_gate_crawl_delay_counts_from_the_last_start() -> None:
+    clock = FakeClock()
+    gate = HostGate(concurrency=1, interval=1.0, clock=clock)
+    with gate.slot("a", deadline=clock.now + 600):
+        gate.set_crawl_delay("a", 10)
+    clock.sleep(4)
+    with gate.slot("a", deadline=clock.now + 600):
+        gate.set_crawl_delay("a", None)
+    with gate.slot("a", deadline=clock.now + 600):
+        pass
+    assert clock.sleeps == [4, 6.0, 1.0]
+    assert gate.interval("b") == 1.0
+
+
 def test_retry_after_parsing() -> None:
     assert retry_after_seconds("120", None, NOW) == 120
     assert retry_after_seconds("Thu, 14 Aug 2025 19:31:00 GMT", None, NOW) == 60
