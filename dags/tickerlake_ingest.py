@@ -17,8 +17,9 @@ DOC = """
 One ingest cycle over every source in the sources file (Airflow Variable
 `tickerlake_sources`, else `TICKERLAKE_SOURCES`):
 
-1. **plan** reads each source's validators (ETag, Last-Modified, body hash) from the
-   warehouse and cuts the sources into shards of 50;
+1. **plan** reads each source's validators (ETag, Last-Modified, body hash) and last
+   fetch time from the warehouse, leaves out sources whose `poll_interval` has not
+   passed yet, and cuts the rest into shards of 50;
 2. **fetch_parse** (one mapped task per shard) fetches with conditional GET, archives
    changed bodies, splits pages into entries and stages them as Parquet;
 3. **load** is the single writer: it applies the staged batches to DuckDB in one
@@ -44,14 +45,14 @@ def tickerlake_ingest() -> None:
     def plan() -> list[dict[str, Any]]:
         from tickerlake_airflow import config
 
-        from pipeline.cycle import plan_shards, read_validators
+        from pipeline.cycle import plan_shards, read_state
         from pipeline.sources import load_sources
 
         context = get_current_context()
         settings = config.settings()
         now = config.cycle_time(context["params"].get("now"))
         sources = load_sources(config.sources_file(settings))
-        shards = plan_shards(sources, read_validators(settings.warehouse, settings.lake))
+        shards = plan_shards(sources, read_state(settings.warehouse, settings.lake), now=now)
         run_id = context["run_id"]
         return [
             {"batch_id": f"{run_id}-{i:04d}", "now": now.isoformat(), "specs": specs}

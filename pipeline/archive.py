@@ -1,6 +1,10 @@
 """Content-addressed raw store: every changed body, gzip-compressed, named by its sha256,
 with a small JSON sidecar holding the Content-Type it came with (the parser needs it to
-read the charset and tell text from HTML when the page is re-parsed)."""
+read the charset and tell text from HTML when the page is re-parsed).
+
+The root is a local folder or any fsspec URL (``memory://``, ``file://``,
+``s3://bucket/prefix`` with s3fs installed), so the archive can live on object storage
+without the fetchers knowing."""
 
 from __future__ import annotations
 
@@ -8,49 +12,74 @@ import gzip
 import hashlib
 import json
 import os
+import posixpath
+import threading
 from pathlib import Path
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+Root = str | Path
 
 
 def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def path_for(root: Path, digest: str) -> Path:
-    return root / digest[:2] / f"{digest}.gz"
+def _filesystem(root: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    # Not cached here: a relative folder must follow the working directory, and fsspec
+    # already reuses filesystem instances.
+    fs, path = fsspec.core.url_to_fs(root)
+    return fs, str(path).rstrip("/")
 
 
-def meta_path_for(root: Path, digest: str) -> Path:
-    return root / digest[:2] / f"{digest}.json"
+def _locate(root: Root, name: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    fs, base = _filesystem(str(root))
+    return fs, f"{base}/{name[:2]}/{name}"
 
 
-def put(root: Path, body: bytes, content_type: str | None = None) -> str:
-    """Store `body` once; return its sha256. Written to a temp file and renamed, so a
-    crash never leaves a truncated object under the final name."""
+def object_path(root: Root, digest: str) -> str:
+    """Where the body is stored, as a path of the root's filesystem."""
+    return _locate(root, f"{digest}.gz")[1]
+
+
+def put(root: Root, body: bytes, content_type: str | None = None) -> str:
+    """Store `body` once; return its sha256. A crash never leaves a truncated object
+    under the final name; writing the same body twice is harmless (same name, same
+    bytes)."""
     digest = sha256(body)
-    target = path_for(root, digest)
-    if not target.exists():
-        _write_atomically(target, gzip.compress(body, mtime=0))
-    meta = meta_path_for(root, digest)
-    if content_type is not None and not meta.exists():
-        _write_atomically(meta, json.dumps({"content_type": content_type}).encode())
+    fs, target = _locate(root, f"{digest}.gz")
+    if not fs.exists(target):
+        _write(fs, target, gzip.compress(body, mtime=0))
+    fs, meta = _locate(root, f"{digest}.json")
+    if content_type is not None and not fs.exists(meta):
+        _write(fs, meta, json.dumps({"content_type": content_type}).encode())
     return digest
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+def _write(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
+    """Object stores publish a PUT whole, so it is written in place; a local folder gets
+    a temp file renamed over the final name (rename is atomic on one filesystem)."""
+    if not isinstance(fs, LocalFileSystem):
+        fs.pipe_file(target, data)
+        return
+    fs.makedirs(posixpath.dirname(target), exist_ok=True)
+    # pid and thread: shards in other processes or threads may write the same object.
+    tmp = f"{target}.tmp{os.getpid()}-{threading.get_ident()}"
+    fs.pipe_file(tmp, data)
+    fs.mv(tmp, target)
 
 
-def get(root: Path, digest: str) -> bytes:
-    return gzip.decompress(path_for(root, digest).read_bytes())
+def get(root: Root, digest: str) -> bytes:
+    """The body; FileNotFoundError when the archive does not hold it."""
+    fs, path = _locate(root, f"{digest}.gz")
+    return gzip.decompress(fs.cat_file(path))
 
 
-def content_type(root: Path, digest: str) -> str | None:
+def content_type(root: Root, digest: str) -> str | None:
     """The Content-Type the body was first fetched with, if it was recorded."""
-    meta = meta_path_for(root, digest)
-    if not meta.exists():
+    fs, meta = _locate(root, f"{digest}.json")
+    if not fs.exists(meta):
         return None
-    value = json.loads(meta.read_text()).get("content_type")
+    value = json.loads(fs.cat_file(meta)).get("content_type")
     return str(value) if value is not None else None

@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +25,57 @@ from pipeline.warehouse.load import LoadReport, load_batches
 
 log = logging.getLogger(__name__)
 SHARD_SIZE = 50
+POLL_SLACK = 0.1  # of the poll interval …
+MAX_POLL_SLACK = timedelta(seconds=30)  # … at most
 
 
-def read_validators(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, Validators]:
-    """Validators of every known source; empty before the first load."""
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the warehouse knows of a source when a cycle is planned."""
+
+    validators: Validators = field(default_factory=Validators)
+    last_fetched_at: datetime | None = None  # newest fetch, successful or not
+
+
+def read_state(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, SourceState]:
+    """Validators and last fetch time of every known source; empty before the first load."""
     if lake is None and not warehouse.exists():
         return {}
     with connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True) as con:
-        rows = con.execute("SELECT source_id, etag, last_modified, last_sha256 FROM sources")
-        return {r[0]: Validators(r[1], r[2], r[3]) for r in rows.fetchall()}
+        rows = con.execute(
+            "SELECT source_id, etag, last_modified, last_sha256, last_fetched_at FROM sources"
+        )
+        return {r[0]: SourceState(Validators(r[1], r[2], r[3]), r[4]) for r in rows.fetchall()}
+
+
+def is_due(source: Source, state: SourceState, now: datetime) -> bool:
+    """A source with a poll_interval waits that long after its last fetch. Cycle times
+    jitter (the wall clock, scheduler delays), so a fetch a few seconds early counts as
+    on time: otherwise a 2-minute source on a 1-minute schedule would slip to 3 minutes."""
+    if source.poll_interval is None or state.last_fetched_at is None:
+        return True
+    interval = timedelta(seconds=source.poll_interval)
+    slack = min(interval * POLL_SLACK, MAX_POLL_SLACK)
+    return now - state.last_fetched_at >= interval - slack
 
 
 def plan_shards(
-    sources: list[Source], validators: dict[str, Validators], shard_size: int = SHARD_SIZE
+    sources: list[Source],
+    state: dict[str, SourceState],
+    *,
+    now: datetime,
+    shard_size: int = SHARD_SIZE,
 ) -> list[list[dict[str, Any]]]:
-    """JSON-serialisable shards (Airflow passes them through XCom)."""
+    """The sources due at `now`, with their validators, as JSON-serialisable shards
+    (Airflow passes them through XCom)."""
+    known = {s.source_id: state.get(s.source_id, SourceState()) for s in sources}
+    due = [s for s in sources if is_due(s, known[s.source_id], now)]
+    if len(due) < len(sources):
+        log.info(
+            "%d of %d sources not due yet (poll_interval)", len(sources) - len(due), len(sources)
+        )
     specs = [
-        {"source": s.to_dict(), "validators": asdict(validators.get(s.source_id, Validators()))}
-        for s in sources
+        {"source": s.to_dict(), "validators": asdict(known[s.source_id].validators)} for s in due
     ]
     return [specs[i : i + shard_size] for i in range(0, len(specs), shard_size)]
 
@@ -170,7 +203,7 @@ def run_cycle(
     sources: list[Source], settings: Settings, *, run_id: str, now: datetime
 ) -> LoadReport:
     """A whole cycle in one process: the same functions the Airflow tasks call."""
-    shards = plan_shards(sources, read_validators(settings.warehouse, settings.lake))
+    shards = plan_shards(sources, read_state(settings.warehouse, settings.lake), now=now)
     politeness = new_politeness(settings.fetch)
     paths = [
         fetch_parse_shard(

@@ -9,7 +9,6 @@ the exception classes in `pipeline.errors` (transient ones are retried)."""
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import random
 import socket
 from collections.abc import Callable
@@ -20,7 +19,6 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from protego import Protego
-from requests.adapters import HTTPAdapter
 
 from pipeline import archive
 from pipeline.errors import (
@@ -41,6 +39,7 @@ from pipeline.errors import (
     UnsafeUrlError,
     UnsupportedContentTypeError,
 )
+from pipeline.netguard import GuardedAdapter, PrivatePeerError, allowing_private, is_public
 from pipeline.politeness import HostBusyError, Politeness, RobotsRules
 from pipeline.settings import FetchConfig
 from pipeline.sources import Source
@@ -107,9 +106,10 @@ class FetchResult:
 
 def new_session(config: FetchConfig) -> requests.Session:
     """A session shared by the fetch threads of a shard: one connection pool per host,
-    as large as the thread pool, and no retries below ours."""
+    as large as the thread pool, no retries below ours, and the private-address guard
+    on every new connection."""
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=16, pool_maxsize=max(1, config.workers))
+    adapter = GuardedAdapter(pool_connections=16, pool_maxsize=max(1, config.workers))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = config.user_agent
@@ -193,6 +193,7 @@ class Fetcher:
         rules = self.politeness.robots.rules(
             origin, lambda: self._load_robots(source, origin, deadline)
         )
+        self.politeness.gate.set_crawl_delay(_host(source.url), rules.crawl_delay())
         if rules.unavailable:
             raise RobotsUnavailableError(source.source_id, source.url, "robots.txt answered 5xx")
         if not rules.allows(source.url):
@@ -259,9 +260,14 @@ class Fetcher:
         config = self.config
         timeout = (min(config.connect_timeout, remaining), min(config.read_timeout, remaining))
         try:
-            return self.session.get(
-                url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-            )
+            with allowing_private(source.allow_private):
+                return self.session.get(
+                    url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+                )
+        except PrivatePeerError as exc:
+            raise UnsafeUrlError(
+                source.source_id, url, f"{exc}, although it resolved to public addresses; refused"
+            ) from exc
         except requests.Timeout as exc:
             raise FetchTimeoutError(source.source_id, url, type(exc).__name__) from exc
         except requests.RequestException as exc:
@@ -281,7 +287,7 @@ class Fetcher:
         except OSError as exc:
             raise FetchConnectionError(source.source_id, url, f"DNS: {exc}") from exc
         for text in addresses:
-            if not ipaddress.ip_address(text.split("%")[0]).is_global:
+            if not is_public(text):
                 raise UnsafeUrlError(
                     source.source_id,
                     url,

@@ -15,6 +15,8 @@ from protego import Protego
 
 ROBOTS_AGENT = "tickerlake"
 ROBOTS_ERROR_TTL = 60.0  # a failing robots.txt is asked again soon, not after the full TTL
+# A Crawl-delay above this would starve a live ticker (and is often a typo for ms).
+MAX_CRAWL_DELAY = 60.0
 
 
 class Clock(Protocol):
@@ -37,7 +39,7 @@ class HostBusyError(Exception):
 
 class HostGate:
     """At most `concurrency` requests in flight per host, and request starts on one host
-    at least `interval` seconds apart."""
+    at least `interval` seconds apart, or the host's robots.txt Crawl-delay if longer."""
 
     def __init__(self, concurrency: int, interval: float, clock: Clock) -> None:
         self._concurrency = max(1, concurrency)
@@ -45,7 +47,17 @@ class HostGate:
         self._clock = clock
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._next_start: dict[str, float] = {}
+        self._last_start: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
+
+    def set_crawl_delay(self, host: str, seconds: float | None) -> None:
+        """The host's robots.txt Crawl-delay (None: it states none), capped at
+        MAX_CRAWL_DELAY; it counts from the last request start on the host."""
+        with self._lock:
+            self._crawl_delay[host] = min(max(0.0, seconds or 0.0), MAX_CRAWL_DELAY)
+
+    def interval(self, host: str) -> float:
+        return max(self._interval, self._crawl_delay.get(host, 0.0))
 
     @contextmanager
     def slot(self, host: str, deadline: float) -> Iterator[None]:
@@ -65,10 +77,11 @@ class HostGate:
     def _wait_turn(self, host: str, deadline: float) -> None:
         with self._lock:
             now = self._clock.monotonic()
-            start = max(now, self._next_start.get(host, now))
+            last = self._last_start.get(host)
+            start = now if last is None else max(now, last + self.interval(host))
             if start > deadline:
                 raise HostBusyError(host)
-            self._next_start[host] = start + self._interval
+            self._last_start[host] = start
         if start > now:
             self._clock.sleep(start - now)
 
@@ -84,6 +97,9 @@ class RobotsRules:
         if self.unavailable:
             return False
         return self.parser is None or bool(self.parser.can_fetch(url, ROBOTS_AGENT))
+
+    def crawl_delay(self) -> float | None:
+        return None if self.parser is None else self.parser.crawl_delay(ROBOTS_AGENT)
 
 
 class RobotsCache:

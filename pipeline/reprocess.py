@@ -91,7 +91,9 @@ def _archived_fetches(
     return [ArchivedFetch(*row) for row in rows]
 
 
-def _stage_fetch(batch: stage.Batch, source: Source, fetched: ArchivedFetch, root: Path) -> None:
+def _stage_fetch(
+    batch: stage.Batch, source: Source, fetched: ArchivedFetch, root: archive.Root
+) -> None:
     try:
         body = archive.get(root, fetched.sha256)
     except FileNotFoundError as exc:

@@ -47,7 +47,7 @@ class Settings:
     data_dir: Path
     sources_file: Path | None
     fetch: FetchConfig
-    archive_root: Path | None = None
+    archive_root: str | None = None  # a folder or an fsspec URL (memory://, s3://bucket/…)
     lake: LakeConfig | None = None  # None: the embedded DuckDB file `warehouse`
 
     @property
@@ -55,8 +55,8 @@ class Settings:
         return self.data_dir / "staging"
 
     @property
-    def archive_dir(self) -> Path:
-        return self.archive_root or self.data_dir / "archive"
+    def archive_dir(self) -> str:
+        return self.archive_root or str(self.data_dir / "archive")
 
 
 def from_env(environ: dict[str, str] | None = None) -> Settings:
@@ -68,7 +68,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(env.get("TICKERLAKE_DATA_DIR", str(DEFAULT_DATA_DIR))),
         sources_file=Path(sources) if sources else None,
         fetch=fetch_config(env),
-        archive_root=Path(archive) if archive else None,
+        archive_root=archive or None,
         lake=_lake(env),
     )
 

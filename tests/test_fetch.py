@@ -12,14 +12,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import fsspec
 import pytest
 import requests
 
 from pipeline import archive
 from pipeline.fetch import Fetcher, FetchResult, Validators, new_session, retry_after_seconds
+from pipeline.netguard import is_public
 from pipeline.politeness import HostGate, Politeness
 from pipeline.replay import ReplayServer, snapshot_name
-from pipeline.settings import FetchConfig
+from pipeline.settings import FetchConfig, from_env
 from pipeline.sources import Source
 from tests.fetch_fakes import FakeClock, Reply, ScriptedAdapter
 
@@ -311,6 +313,43 @@ def test_host_gate_spaces_request_starts_on_one_host() -> None:
     assert clock.sleeps == [2.0, 2.0]
 
 
+@pytest.mark.parametrize(
+    ("delay", "interval", "waits"),
+    [("5", 0, [5.0, 5.0]), ("2.5", 4, [4.0, 4.0]), ("3600", 0, [60.0, 60.0]), ("soon", 0, [])],
+)
+def test_robots_crawl_delay_spaces_requests_to_the_host(
+    delay: str, interval: float, waits: list[float]
+) -> None:
+    """Crawl-delay raises the host interval (never lowers it), capped at 60 s."""
+    rules = f"User-agent: *\nCrawl-delay: {delay}\nDisallow: /private\n"
+    config = replace(CONFIG, host_interval=interval, deadline=600)
+    rig = Rig({ROBOTS: [robots(rules)], PAGE: [OK]}, config)
+    attempts = [rig.fetch() for _ in range(3)]
+    assert [a[-1].status for a in attempts] == [200, 200, 200]
+    assert rig.clock.sleeps == waits
+
+
+def test_crawl_delay_is_not_applied_when_robots_is_overridden() -> None:
+    rig = Rig({ROBOTS: [robots("User-agent: *\nCrawl-delay: 30\n")], PAGE: [OK]})
+    source = Source("pub", PAGE, obey_robots=False, robots_reason="publisher said yes")
+    rig.fetch(source), rig.fetch(source)
+    assert rig.clock.sleeps == []
+
+
+def test_host_gate_crawl_delay_counts_from_the_last_start() -> None:
+    clock = FakeClock()
+    gate = HostGate(concurrency=1, interval=1.0, clock=clock)
+    with gate.slot("a", deadline=clock.now + 600):
+        gate.set_crawl_delay("a", 10)
+    clock.sleep(4)
+    with gate.slot("a", deadline=clock.now + 600):
+        gate.set_crawl_delay("a", None)
+    with gate.slot("a", deadline=clock.now + 600):
+        pass
+    assert clock.sleeps == [4, 6.0, 1.0]
+    assert gate.interval("b") == 1.0
+
+
 def test_retry_after_parsing() -> None:
     assert retry_after_seconds("120", None, NOW) == 120
     assert retry_after_seconds("Thu, 14 Aug 2025 19:31:00 GMT", None, NOW) == 60
@@ -410,32 +449,121 @@ def test_private_address_needs_allow_private(server: ReplayServer, fetcher: Fetc
     assert server.request_log() == []
 
 
-# --- archive --------------------------------------------------------------------------------
-
-
-def test_archive_round_trip(tmp_path: Path) -> None:
-    digest = archive.put(tmp_path, BODY)
-    assert digest == archive.sha256(BODY)
-    assert archive.get(tmp_path, digest) == BODY
-    stored = archive.path_for(tmp_path, digest)
-    assert stored == tmp_path / digest[:2] / f"{digest}.gz"
-    assert gzip.decompress(stored.read_bytes()) == BODY
-
-
-def test_archive_put_is_idempotent(tmp_path: Path) -> None:
-    first = archive.put(tmp_path, BODY)
-    stored = archive.path_for(tmp_path, first)
-    before = stored.read_bytes()
-    assert archive.put(tmp_path, BODY) == first
-    assert stored.read_bytes() == before
-    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{first}.gz"]
-
-
-def test_archive_is_deterministic_and_keeps_distinct_bodies(tmp_path: Path) -> None:
-    one, two = archive.put(tmp_path / "a", b"x"), archive.put(tmp_path / "b", b"x")
-    assert (tmp_path / "a").joinpath(one[:2], f"{one}.gz").read_bytes() == (
-        (tmp_path / "b").joinpath(two[:2], f"{two}.gz").read_bytes()
+def rebinding_fetcher(answer: str) -> Fetcher:
+    """A fetcher whose own check resolves every name to `answer`, while the connection
+    resolves it for real: a DNS server changing its answer between the two lookups."""
+    return Fetcher(
+        new_session(CONFIG),
+        CONFIG,
+        Politeness.create(2, 0, 3600, FakeClock()),
+        resolver=lambda _host, _port: [answer],
     )
-    other = archive.put(tmp_path / "a", b"y")
+
+
+def test_dns_rebinding_is_refused_at_connect_time(server: ReplayServer) -> None:
+    url = server.source_url("alpha").replace("127.0.0.1", "localhost")
+    (result,) = rebinding_fetcher("93.184.216.34").fetch(
+        Source("alpha", url), Validators(), now=NOW
+    )
+    assert (result.error_class, result.body, result.status) == ("UnsafeUrlError", None, None)
+    assert "connected to non-public" in (result.error or "")
+    assert server.request_log() == []  # not even the request line was sent
+
+
+def test_connections_of_allow_private_sources_are_not_reused_by_guarded_ones(
+    server: ReplayServer,
+) -> None:
+    url = server.source_url("alpha").replace("127.0.0.1", "localhost")
+    fetcher = rebinding_fetcher("93.184.216.34")
+    allowed = fetcher.fetch(Source("alpha", url, allow_private=True), Validators(), now=NOW)
+    guarded = fetcher.fetch(Source("alpha", url), Validators(), now=NOW)
+    assert (allowed[-1].status, guarded[-1].error_class) == (200, "UnsafeUrlError")
+    assert [r["source"] for r in server.request_log()] == ["robots.txt", "alpha"]
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:93.184.216.34", True),
+    ],
+)
+def test_is_public(address: str, public: bool) -> None:
+    assert is_public(address) is public
+
+
+# --- archive ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["local", "memory"])
+def archive_root(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The archive on a local folder and on fsspec's in-memory filesystem (the stand-in
+    for object storage)."""
+    if request.param == "local":
+        yield str(tmp_path / "archive")
+        return
+    root = f"memory://archive-{tmp_path.name}"
+    yield root
+    memory = fsspec.filesystem("memory")
+    if memory.exists(root):
+        memory.rm(root, recursive=True)
+
+
+def stored_files(root: str) -> list[str]:
+    fs, base = fsspec.core.url_to_fs(root)
+    return sorted(path.rsplit("/", 1)[-1] for path in fs.find(base))
+
+
+def test_archive_round_trip(archive_root: str) -> None:
+    digest = archive.put(archive_root, BODY, "text/html")
+    assert digest == archive.sha256(BODY)
+    assert archive.get(archive_root, digest) == BODY
+    assert archive.content_type(archive_root, digest) == "text/html"
+    fs, stored = fsspec.core.url_to_fs(archive_root)
+    assert archive.object_path(archive_root, digest) == f"{stored}/{digest[:2]}/{digest}.gz"
+    assert gzip.decompress(fs.cat_file(archive.object_path(archive_root, digest))) == BODY
+
+
+def test_archive_put_is_idempotent_and_leaves_no_temp_files(archive_root: str) -> None:
+    first = archive.put(archive_root, BODY)
+    fs, _ = fsspec.core.url_to_fs(archive_root)
+    before = fs.cat_file(archive.object_path(archive_root, first))
+    assert archive.put(archive_root, BODY) == first
+    assert fs.cat_file(archive.object_path(archive_root, first)) == before
+    assert stored_files(archive_root) == [f"{first}.gz"]
+
+
+def test_archive_is_deterministic_and_keeps_distinct_bodies(archive_root: str) -> None:
+    one, two = archive.put(f"{archive_root}/a", b"x"), archive.put(f"{archive_root}/b", b"x")
+    fs, _ = fsspec.core.url_to_fs(archive_root)
+    assert fs.cat_file(archive.object_path(f"{archive_root}/a", one)) == fs.cat_file(
+        archive.object_path(f"{archive_root}/b", two)
+    )
+    other = archive.put(f"{archive_root}/a", b"y")
     assert other != one
-    assert archive.get(tmp_path / "a", other) == b"y"
+    assert archive.get(f"{archive_root}/a", other) == b"y"
+
+
+def test_archive_missing_body_is_file_not_found(archive_root: str) -> None:
+    with pytest.raises(FileNotFoundError):
+        archive.get(archive_root, archive.sha256(b"never stored"))
+    assert archive.content_type(archive_root, archive.sha256(b"never stored")) is None
+
+
+def test_archive_accepts_file_urls(tmp_path: Path) -> None:
+    digest = archive.put(f"file://{tmp_path}", BODY)
+    assert (tmp_path / digest[:2] / f"{digest}.gz").exists()
+    assert archive.get(tmp_path, digest) == BODY
+
+
+def test_archive_dir_is_a_folder_or_an_fsspec_url(tmp_path: Path) -> None:
+    assert from_env({"TICKERLAKE_ARCHIVE_DIR": "s3://bucket/raw"}).archive_dir == "s3://bucket/raw"
+    default = from_env({"TICKERLAKE_DATA_DIR": str(tmp_path)}).archive_dir
+    assert default == str(tmp_path / "archive")

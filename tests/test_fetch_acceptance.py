@@ -86,7 +86,7 @@ def test_unchanged_second_cycle_writes_only_fetch_log_rows(tmp_path: Path) -> No
         first = run_cycle(sources, settings, run_id="one", now=NOW)
         assert (first.page_rows, first.entry_rows) == (200, 400)
         before = {t: count(settings, f"SELECT count(*) FROM {t}") for t in tables}
-        archived = sorted((settings.archive_dir).rglob("*.gz"))
+        archived = sorted(Path(settings.archive_dir).rglob("*.gz"))
         seen = len(server.request_log())
 
         second = run_cycle(sources, settings, run_id="two", now=NOW + timedelta(minutes=2))
@@ -103,7 +103,7 @@ def test_unchanged_second_cycle_writes_only_fetch_log_rows(tmp_path: Path) -> No
     )
     assert {t: count(settings, f"SELECT count(*) FROM {t}") for t in tables} == before
     assert count(settings, "SELECT count(*) FROM fetches") == 400
-    assert sorted(settings.archive_dir.rglob("*.gz")) == archived
+    assert sorted(Path(settings.archive_dir).rglob("*.gz")) == archived
 
 
 # --- every fault among healthy sources ------------------------------------------------------

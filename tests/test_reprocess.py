@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import pytest
 
 from pipeline import cycle, demo_sources
@@ -103,6 +104,23 @@ def test_reprocess_reproduces_the_original_run_exactly(
     assert report.new_versions == len(before["versions"])
     assert state(settings) == before
     assert len(replay.request_log()) == requests_before  # no network
+
+
+def test_reprocess_reads_an_archive_on_object_storage(settings: Settings) -> None:
+    """The archive behind an fsspec URL (memory:// standing in for s3://) replays the same."""
+    before = state(settings)
+    local = Path(settings.archive_dir)
+    root = f"memory://reprocess-{settings.data_dir.parent.parent.name}"
+    memory = fsspec.filesystem("memory")
+    for path in local.rglob("*"):
+        if path.is_file():
+            memory.pipe_file(f"{root}/{path.relative_to(local).as_posix()}", path.read_bytes())
+    shutil.rmtree(local)
+    try:
+        reprocess(replace(settings, archive_root=root), Selection(), load_id="s3", now=TIMES[-1])
+    finally:
+        memory.rm(root, recursive=True)
+    assert state(settings) == before
 
 
 def test_reprocess_recovers_pages_the_parser_failed_on(

@@ -470,7 +470,7 @@ def test_fetch_parse_shard_against_a_replay_server(
             SOURCE, server.source_url(SOURCE), timezone="Europe/Berlin", allow_private=True
         )
         for index, at in enumerate((fetched_at, fetched_at + timedelta(minutes=5))):
-            shard = cycle.plan_shards([source], cycle.read_validators(warehouse_path))[0]
+            shard = cycle.plan_shards([source], cycle.read_state(warehouse_path), now=at)[0]
             path = cycle.fetch_parse_shard(shard, settings, batch_id=f"r{index}", now=at)
             cycle.load(warehouse_path, [path], load_id=f"r{index}", now=at)
             server.clock.advance()
