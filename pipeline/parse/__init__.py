@@ -38,7 +38,6 @@ _ARTICLE_TYPES = (
 _META_PUBLISHED = (
     "article:published_time",
     "og:article:published_time",
-    "date",
     "pubdate",
     "publishdate",
     "DC.date.issued",
