@@ -8,14 +8,16 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
+from pipeline.errors import ConfigError
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, feed, jsonld
+from pipeline.parse import blocks, feed, jsonld, profiles
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode, header
@@ -28,6 +30,7 @@ from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
 
+_KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ARTICLE_TYPES = (
     "LiveBlogPosting",
     "NewsArticle",
@@ -54,21 +57,32 @@ def parse_page(
     headers: Mapping[str, str] | None = None,
     tz: str | None = None,
     language: str | None = None,
+    profile: str | None = None,
+    kind: str = "auto",
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
     zone of wall-clock times on the page (default: from the URL's TLD and the language).
 
     Raises `pipeline.errors.ParseError` for a body that is no page at all (empty, or not
     text in any encoding) and nothing else for any content: markup, JSON-LD or feed XML
-    that is broken is read as far as it goes, with `warnings` on the result."""
+    that is broken is read as far as it goes, with `warnings` on the result.
+
+    `profile` names a per-site profile (`profiles.PROFILES`) tried before generic HTML
+    detection; `kind` (a source's `kind:`) restricts the formats tried: `feed`, `text`,
+    `jsonld` (structured data only) or `html` (rendered entries only). An unknown profile
+    or kind is a `ConfigError`."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
+    site = profiles.get_profile(profile) if profile else None
+    if kind not in _KINDS:
+        raise ConfigError(f"unknown source kind {kind!r} (known: {', '.join(_KINDS)})")
     text = decode(content, headers).lstrip("\ufeff")
-    if feed.is_feed(text, header(headers, "content-type")):
+    content_type = header(headers, "content-type")
+    if kind == "feed" or (kind == "auto" and feed.is_feed(text, content_type)):
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
-    if _is_plain_text(text, header(headers, "content-type")):
+    if kind == "text" or (kind == "auto" and _is_plain_text(text, content_type)):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(text, url, fetched_at, tz, language)
+    return _parse_html(text, url, fetched_at, tz, language, _Choice(kind, site))
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -83,7 +97,12 @@ def _context(url: str, fetched_at: datetime, tz: str | None, language: str | Non
 
 
 def _parse_html(
-    text: str, url: str, fetched_at: datetime, tz: str | None, language: str | None
+    text: str,
+    url: str,
+    fetched_at: datetime,
+    tz: str | None,
+    language: str | None,
+    choice: _Choice,
 ) -> ParsedPage:
     soup = BeautifulSoup(text, "lxml")
     lang = language or _attr(soup.find("html"), "lang")
@@ -92,16 +111,50 @@ def _parse_html(
     ld_values = jsonld.json_ld_objects(soup, page.warnings)
     _page_meta(soup, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
-    structured, page.parser = _structured(soup, ld_values, ctx)
-    rendered = blocks.marked_entries(soup, _page_clock(page, ctx))
+    structured, page.parser = _structured(soup, ld_values, ctx) if choice.structured else ([], "")
+    rendered, rendered_by = (
+        _rendered(soup, text, page, ctx, choice) if choice.rendered else ([], "")
+    )
     if rendered and not structured:
-        page.parser = "html"
+        page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
     if not raws:
         raws = [_article_entry(soup, page)]
         page.parser, page.is_liveblog = "article", False
     page.entries = build_entries(raws, ctx)
     return page
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """The formats a source allows and the profile it names."""
+
+    kind: str
+    profile: type[profiles.Profile] | None
+
+    @property
+    def structured(self) -> bool:
+        return self.kind in ("auto", "jsonld")
+
+    @property
+    def rendered(self) -> bool:
+        return self.kind in ("auto", "html")
+
+
+def _rendered(
+    soup: BeautifulSoup, text: str, page: ParsedPage, ctx: PageContext, choice: _Choice
+) -> tuple[list[RawEntry], str]:
+    """Entries the HTML renders, and the parser that found them: the source's profile
+    first, else generic detection."""
+    root = profiles.document(text) if choice.profile else None
+    if choice.profile is not None and root is not None:
+        found = profiles.profile_entries(
+            root, choice.profile, _page_clock(page, ctx), ctx, page.warnings
+        )
+        if found:
+            return found, f"profile:{choice.profile.name}"
+        page.warnings.append(f"profile {choice.profile.name} found no entries")
+    return blocks.marked_entries(soup, _page_clock(page, ctx)), "html"
 
 
 def _structured(
