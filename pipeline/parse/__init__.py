@@ -20,7 +20,7 @@ from pipeline.models import ParsedPage
 from pipeline.parse import blocks, feed, jsonld, profiles
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
-from pipeline.parse.decode import decode, header
+from pipeline.parse.decode import decode_page, header
 from pipeline.parse.html_text import element_text, tidy
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
@@ -76,13 +76,29 @@ def parse_page(
     site = profiles.get_profile(profile) if profile else None
     if kind not in _KINDS:
         raise ConfigError(f"unknown source kind {kind!r} (known: {', '.join(_KINDS)})")
-    text = decode(content, headers).lstrip("\ufeff")
+    text, charset_warnings = decode_page(content, headers)
+    page = _parse_text(
+        text.lstrip("\ufeff"), url, fetched_at, tz, language, headers, _Choice(kind, site)
+    )
+    page.warnings[:0] = charset_warnings
+    return page
+
+
+def _parse_text(
+    text: str,
+    url: str,
+    fetched_at: datetime,
+    tz: str | None,
+    language: str | None,
+    headers: Mapping[str, str] | None,
+    choice: _Choice,
+) -> ParsedPage:
     content_type = header(headers, "content-type")
-    if kind == "feed" or (kind == "auto" and feed.is_feed(text, content_type)):
+    if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
-    if kind == "text" or (kind == "auto" and _is_plain_text(text, content_type)):
+    if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(text, url, fetched_at, tz, language, _Choice(kind, site))
+    return _parse_html(text, url, fetched_at, tz, language, choice)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
