@@ -86,6 +86,13 @@ def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--tz", default=None, help="zone of wall-clock times on the page")
     p.add_argument("--language", default=None)
+    p.add_argument("--profile", default=None, help="a per-site parser profile to try first")
+    p.add_argument(
+        "--kind",
+        choices=("auto", "jsonld", "html", "text", "feed"),
+        default="auto",
+        help="restrict the formats tried (as a source's kind:)",
+    )
     p.add_argument("--format", choices=("jsonl", "table"), default="table")
     p.add_argument("--allow-private", action="store_true", help="fetch from loopback/private hosts")
     p.set_defaults(handler=cmd_parse)
@@ -218,6 +225,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         headers=page_input.headers,
         tz=args.tz,
         language=args.language,
+        profile=args.profile,
+        kind=args.kind,
     )
     print(
         f"{page.parser}: {len(page.entries)} entries, is_liveblog={page.is_liveblog}",

@@ -138,6 +138,8 @@ def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage
             headers=result.headers,
             tz=source.timezone,
             language=source.language,
+            profile=source.profile,
+            kind=source.kind,
         )
     except Exception as exc:  # a parser bug must not lose the fetch: it is logged and kept
         log.exception("parse failed for source %s (%s)", source.source_id, source.url)

@@ -213,6 +213,15 @@ def _check_kind(where: _Where, source: Source) -> None:
         raise where.error("kind", f"{source.kind!r} is not one of {', '.join(KINDS)}")
 
 
+def _check_profile(where: _Where, source: Source) -> None:
+    # Imported here: the parser's modules are heavy and only this check needs them.
+    from pipeline.parse.profiles import PROFILES
+
+    if source.profile is not None and source.profile not in PROFILES:
+        known = ", ".join(sorted(PROFILES))
+        raise where.error("profile", f"unknown profile {source.profile!r} (known: {known})")
+
+
 def _check_timezone(where: _Where, source: Source) -> None:
     if source.timezone is None:
         return
@@ -227,6 +236,7 @@ _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_url,
     _check_kind,
     _check_timezone,
+    _check_profile,
 )
 
 

@@ -12,7 +12,10 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateparser.date import DateDataParser
 from dateutil import parser as dateutil_parser
+
+from pipeline.models import Precision
 
 GERMAN_MONTHS = {
     name: number
@@ -144,6 +147,40 @@ def parse_loose(text: str | None) -> datetime | None:
         return value.astimezone(UTC) if value.tzinfo else value
     except (ValueError, OverflowError):
         return None
+
+
+# The library parser's input bound: dateparser tries many patterns per language, so its
+# time grows with the text; time texts longer than this are sentences, not times.
+LIBRARY_MAX_CHARS = 64
+_LIBRARY_LANGUAGES = ("de", "en")
+
+
+def parse_with_library(
+    text: str, language: str | None, fetched_at: datetime, tz: str
+) -> tuple[datetime, Precision] | None:
+    """The last resort for time text the regex path cannot read (`28 Września 2020,
+    18:00`, `gestern, 14:05`): `dateparser`, restricted to the page's language (German and
+    English when unknown), preferring the past, relative to the fetch (never the clock).
+    Returns UTC and "minute" or "day" (a result at local midnight), or None."""
+    if not text.strip() or len(text) > LIBRARY_MAX_CHARS:
+        return None
+    languages = [language[:2].lower()] if language else list(_LIBRARY_LANGUAGES)
+    settings = {
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": fetched_at.astimezone(ZoneInfo(tz)).replace(tzinfo=None),
+        "TIMEZONE": tz,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TO_TIMEZONE": "UTC",
+    }
+    try:
+        found = DateDataParser(languages=languages, settings=settings).get_date_data(text)
+    except Exception:  # a heuristic third-party parser: any failure means unreadable
+        return None
+    moment = found.date_obj
+    if moment is None or moment.tzinfo is None or moment.year not in YEARS:
+        return None
+    local = moment.astimezone(ZoneInfo(tz))
+    return moment.astimezone(UTC), "day" if local.time() == time(0, 0) else "minute"
 
 
 def parse_german_datetime(text: str) -> datetime | None:

@@ -201,14 +201,26 @@ def test_every_healthy_source_loads(fault_run: tuple[Settings, list[Any]]) -> No
 
 
 def test_missing_charset_is_detected_from_the_body(fault_run: tuple[Settings, list[Any]]) -> None:
-    # A wrong header charset (latin-1 over UTF-8) still loads, but decoding it is the
-    # parser's call (pipeline/parse/decode.py trusts the header first).
     settings, _ = fault_run
     with connect(settings.warehouse, read_only=True) as con:
         bodies = con.execute(
             "SELECT body FROM entries WHERE source_id = 'f-no-charset' ORDER BY ALL"
         ).fetchall()
     assert bodies == [("Grüße aus Köln, f-no-charset.",), ("Straße frei, f-no-charset.",)]
+
+
+def test_a_latin1_header_over_utf8_is_read_as_utf8(fault_run: tuple[Settings, list[Any]]) -> None:
+    settings, _ = fault_run
+    with connect(settings.warehouse, read_only=True) as con:
+        bodies = con.execute(
+            "SELECT body FROM entries WHERE source_id = 'f-wrong-charset' ORDER BY ALL"
+        ).fetchall()
+        warnings = con.execute(
+            "SELECT warnings FROM pages WHERE source_id = 'f-wrong-charset'"
+        ).fetchall()
+    assert bodies == [("Grüße aus Köln, f-wrong-charset.",), ("Straße frei, f-wrong-charset.",)]
+    assert warnings
+    assert all(any("but the body is UTF-8" in w for w in row[0]) for row in warnings)
 
 
 def test_refused_sources_are_never_requested(fault_run: tuple[Settings, list[Any]]) -> None:

@@ -164,13 +164,13 @@ def test_line_points_at_the_field_in_a_long_file(tmp_path: Path) -> None:
 def test_all_optional_fields_load(tmp_path: Path) -> None:
     text = source_yaml(
         poll_interval="2m",
-        profile="bbc",
+        profile="sportowefakty-coventry",
         headers="{Accept-Language: de, X-Api-Key: abc}",
         robots="{obey: false, reason: 'publisher agreement 2025-08-01'}",
     )
     (source,) = load_sources(write(tmp_path, text))
     assert source.poll_interval == 120
-    assert source.profile == "bbc"
+    assert source.profile == "sportowefakty-coventry"
     assert source.headers == {"Accept-Language": "de", "X-Api-Key": "abc"}
     assert (source.obey_robots, source.robots_reason) == (False, "publisher agreement 2025-08-01")
     assert Source.from_dict(source.to_dict()) == source

@@ -8,17 +8,19 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.etree
 
+from pipeline.errors import ConfigError
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, feed, jsonld
+from pipeline.parse import blocks, feed, jsonld, profiles
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
-from pipeline.parse.decode import decode, header
+from pipeline.parse.decode import decode_page, header
 from pipeline.parse.html_text import Element, element_text, parse_html, text_of, tidy
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
@@ -28,7 +30,7 @@ from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
 
-
+_KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ARTICLE_TYPES = (
     "LiveBlogPosting",
     "NewsArticle",
@@ -39,7 +41,6 @@ _ARTICLE_TYPES = (
 _META_PUBLISHED = (
     "article:published_time",
     "og:article:published_time",
-    "date",
     "pubdate",
     "publishdate",
     "DC.date.issued",
@@ -56,21 +57,48 @@ def parse_page(
     headers: Mapping[str, str] | None = None,
     tz: str | None = None,
     language: str | None = None,
+    profile: str | None = None,
+    kind: str = "auto",
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
     zone of wall-clock times on the page (default: from the URL's TLD and the language).
 
     Raises `pipeline.errors.ParseError` for a body that is no page at all (empty, or not
     text in any encoding) and nothing else for any content: markup, JSON-LD or feed XML
-    that is broken is read as far as it goes, with `warnings` on the result."""
+    that is broken is read as far as it goes, with `warnings` on the result.
+
+    `profile` names a per-site profile (`profiles.PROFILES`) tried before generic HTML
+    detection; `kind` (a source's `kind:`) restricts the formats tried: `feed`, `text`,
+    `jsonld` (structured data only) or `html` (rendered entries only). An unknown profile
+    or kind is a `ConfigError`."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
-    text = decode(content, headers).lstrip("\ufeff")
-    if feed.is_feed(text, header(headers, "content-type")):
+    site = profiles.get_profile(profile) if profile else None
+    if kind not in _KINDS:
+        raise ConfigError(f"unknown source kind {kind!r} (known: {', '.join(_KINDS)})")
+    text, charset_warnings = decode_page(content, headers)
+    page = _parse_text(
+        text.lstrip("\ufeff"), url, fetched_at, tz, language, headers, _Choice(kind, site)
+    )
+    page.warnings[:0] = charset_warnings
+    return page
+
+
+def _parse_text(
+    text: str,
+    url: str,
+    fetched_at: datetime,
+    tz: str | None,
+    language: str | None,
+    headers: Mapping[str, str] | None,
+    choice: _Choice,
+) -> ParsedPage:
+    content_type = header(headers, "content-type")
+    if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
-    if _is_plain_text(text, header(headers, "content-type")):
+    if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(text, url, fetched_at, tz, language)
+    return _parse_html(text, url, fetched_at, tz, language, choice)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -85,7 +113,12 @@ def _context(url: str, fetched_at: datetime, tz: str | None, language: str | Non
 
 
 def _parse_html(
-    text: str, url: str, fetched_at: datetime, tz: str | None, language: str | None
+    text: str,
+    url: str,
+    fetched_at: datetime,
+    tz: str | None,
+    language: str | None,
+    choice: _Choice,
 ) -> ParsedPage:
     root = _document(text)
     lang = language or root.get("lang")
@@ -94,10 +127,10 @@ def _parse_html(
     ld_values = jsonld.json_ld_objects(root, page.warnings)
     _page_meta(root, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
-    structured, page.parser = _structured(root, ld_values, ctx)
-    rendered = blocks.marked_entries(root, _page_clock(page, ctx))
+    structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
+    rendered, rendered_by = _rendered(root, page, ctx, choice) if choice.rendered else ([], "")
     if rendered and not structured:
-        page.parser = "html"
+        page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
     if not raws:
         raws = [_article_entry(root, page)]
@@ -109,6 +142,37 @@ def _parse_html(
 def _document(text: str) -> Element:
     root = parse_html(text)
     return root if root is not None else lxml.etree.Element("html")
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """The formats a source allows and the profile it names."""
+
+    kind: str
+    profile: type[profiles.Profile] | None
+
+    @property
+    def structured(self) -> bool:
+        return self.kind in ("auto", "jsonld")
+
+    @property
+    def rendered(self) -> bool:
+        return self.kind in ("auto", "html")
+
+
+def _rendered(
+    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice
+) -> tuple[list[RawEntry], str]:
+    """Entries the HTML renders, and the parser that found them: the source's profile
+    first, else generic detection."""
+    if choice.profile is not None:
+        found = profiles.profile_entries(
+            root, choice.profile, _page_clock(page, ctx), ctx, page.warnings
+        )
+        if found:
+            return found, f"profile:{choice.profile.name}"
+        page.warnings.append(f"profile {choice.profile.name} found no entries")
+    return blocks.marked_entries(root, _page_clock(page, ctx)), "html"
 
 
 def _structured(

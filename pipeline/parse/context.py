@@ -8,7 +8,7 @@ from urllib.parse import urldefrag
 
 from pipeline import identity
 from pipeline.models import Entry, Precision
-from pipeline.timeparse import is_future, to_utc
+from pipeline.timeparse import is_future, parse_with_library, to_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:
 
 
 def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
+    if raw.local_time is None and raw.time_text:
+        _read_with_library(raw, ctx)
     published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, ctx.tz)
     if published is not None and is_future(published, ctx.fetched_at):
         flags = (*flags, "future")
@@ -75,3 +77,11 @@ def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
         summary=raw.summary,
         time_flags=flags,
     )
+
+
+def _read_with_library(raw: RawEntry, ctx: PageContext) -> None:
+    """Time text no format parser could read (a `datePublished` in words, a clock in
+    another language): the library parser, as the last resort."""
+    found = parse_with_library(raw.time_text or "", ctx.language, ctx.fetched_at, ctx.tz)
+    if found is not None:
+        raw.local_time, raw.precision = found

@@ -1,5 +1,11 @@
 """Bytes → text: charset from the HTTP header, then the page's meta tag, then detection.
-A body with no printable text in any encoding is a `ParseError`."""
+A body with no printable text in any encoding is a `ParseError`.
+
+A declared single-byte charset (Latin-1, Windows-1252, ASCII) over a body that is valid
+UTF-8 with multi-byte sequences is a server or CMS default left in place: Latin-1 would
+decode the bytes without error but into mojibake (`GrÃ¼ÃŸe`), while Latin-1 text is
+almost never valid UTF-8 by accident. Such a body is read as UTF-8, with a warning; so is
+a body whose header and meta disagree and only one of them can decode it."""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from pipeline.errors import ParseError
 
 _HEADER_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
+# Canonical codec names (`codecs.lookup(...).name`) of the charsets servers default to.
+_SINGLE_BYTE = {"iso8859-1", "cp1252", "ascii", "iso8859-15"}
 # Something other than whitespace, control characters and BOMs.
 _PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f\ufeff\ufffd]")
 
@@ -25,28 +33,66 @@ def header(headers: Mapping[str, str] | None, name: str) -> str:
     return ""
 
 
-def decode(content: bytes, headers: Mapping[str, str] | None) -> str:
-    text = _decode(content, headers)
+def decode_page(content: bytes, headers: Mapping[str, str] | None) -> tuple[str, list[str]]:
+    """The body as text, and warnings about declared charsets the bytes contradict."""
+    warnings: list[str] = []
+    text = _decode(content, headers, warnings)
     if not _PRINTABLE.search(text):
         raise ParseError("body has no text")
-    return text
+    return text, warnings
 
 
-def _decode(content: bytes, headers: Mapping[str, str] | None) -> str:
-    for candidate in (_from_header(headers), _from_meta(content)):
-        if candidate and _known(candidate):
-            try:
-                text = content.decode(candidate)
-                # Escape codecs (unicode_escape, utf-7) can yield lone surrogates, which
-                # no later stage can encode: such a charset is no charset for a page.
-                text.encode("utf-8")
-            except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec
-                continue
+def _decode(content: bytes, headers: Mapping[str, str] | None, warnings: list[str]) -> str:
+    declared = [(where, name) for where, name in _declared(content, headers) if _known(name)]
+    for index, (where, name) in enumerate(declared):
+        if _single_byte(name) and (utf8 := _multibyte_utf8(content)) is not None:
+            warnings.append(
+                f"{where} declares charset {name}, but the body is UTF-8; read as UTF-8"
+            )
+            return utf8
+        text = _try(content, name)
+        if text is not None:
+            if index:
+                first_where, first = declared[0]
+                warnings.append(
+                    f"{first_where} declares charset {first}, which cannot decode the body; "
+                    f"read as {name} ({where})"
+                )
             return text
     best = from_bytes(content).best()
     if best is None:
         raise ParseError("body is not text in any known encoding")
     return str(best)
+
+
+def _declared(content: bytes, headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    found = [("the HTTP header", _from_header(headers)), ("the meta tag", _from_meta(content))]
+    return [(where, name) for where, name in found if name]
+
+
+def _try(content: bytes, name: str) -> str | None:
+    try:
+        text = content.decode(name)
+        # Escape codecs (unicode_escape, utf-7) can yield lone surrogates, which no later
+        # stage can encode: such a charset is no charset for a page.
+        text.encode("utf-8")
+    except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec
+        return None
+    return text
+
+
+def _single_byte(name: str) -> bool:
+    return codecs.lookup(name).name in _SINGLE_BYTE
+
+
+def _multibyte_utf8(content: bytes) -> str | None:
+    """The body as UTF-8 when it is valid UTF-8 and not plain ASCII, else None."""
+    if content.isascii():
+        return None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _from_header(headers: Mapping[str, str] | None) -> str | None:
