@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from statistics import median
-from typing import cast
+from typing import TypedDict, cast
+
+import lxml.etree
 
 from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
@@ -128,9 +130,7 @@ def _untimed(block: Element) -> RawEntry:
         body="\n\n".join(paragraphs),
         headline=headline or None,
         anchor=anchor if isinstance(anchor, str) and anchor else None,
-        pinned=_flagged(block, "pinned"),
-        key_event=_flagged(block, "key_event"),
-        summary=_flagged(block, "summary"),
+        **_flags(block),
     )
 
 
@@ -446,9 +446,7 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
         precision=marker.precision,
         anchor=_anchor(candidate),
         authors=authors,
-        pinned=_flagged(block, "pinned"),
-        key_event=_flagged(block, "key_event"),
-        summary=_flagged(block, "summary"),
+        **_flags(block),
     )
 
 
@@ -511,29 +509,36 @@ def _anchor(candidate: _Candidate) -> str | None:
     return next((str(value) for value in ids if value), None)
 
 
+# Bylines: microdata, rel=author, or a class naming the author or byline.
+_AUTHORS = lxml.etree.XPath(
+    ".//*[@itemprop='author' or contains(concat(' ', @rel, ' '), ' author ')"
+    " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
+    " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'byline')]"
+)
+
+
 def _authors(block: Element) -> tuple[str, ...]:
-    found = (node for node in block.iterdescendants() if _is_author(node))
+    found = cast(list[Element], _AUTHORS(block))
     names = (tidy(text_of(node)) for node in found)
     return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
 
 
-def _is_author(node: Element) -> bool:
-    if not isinstance(node.tag, str):
-        return False
-    names = (node.get("class") or "").lower()
-    return (
-        node.get("itemprop") == "author"
-        or "author" in (node.get("rel") or "").split()
-        or "author" in names
-        or "byline" in names
-    )
+class _Flags(TypedDict):
+    pinned: bool
+    key_event: bool
+    summary: bool
 
 
-def _flagged(block: Element, flag: str) -> bool:
+def _flags(block: Element) -> _Flags:
+    """pinned / key_event / summary: from the block's class names, or a badge printed in
+    it (one pass over its short texts for all three)."""
     names = (block.get("class") or "").lower()
-    if any(word in names for word in _FLAGS[flag]):
-        return True
-    return any(_LABELS[flag].match(text) for text in _short_texts(block))
+    found = {flag for flag, words in _FLAGS.items() if any(word in names for word in words)}
+    for text in _short_texts(block):
+        found.update(flag for flag, label in _LABELS.items() if label.match(text))
+    return _Flags(
+        pinned="pinned" in found, key_event="key_event" in found, summary="summary" in found
+    )
 
 
 def _short_texts(block: Element) -> Iterator[str]:
