@@ -79,10 +79,10 @@ def test_seed_ticker_links_against_hand_labels(
         f"{source}: link precision {precision:.2f} recall {recall:.2f}; "
         f"entries linked precision {entry_precision:.2f} recall {entry_recall:.2f}"
     )
-    # Entries no article reports get no link; paraphrased reports are found only when
-    # they share enough wording (the lexical signals' limit).
-    assert precision >= 0.95
-    assert recall >= 0.25
+    # Measured 1.00 / 0.86 (entry 11 → 003, a paraphrase sharing only "Uschakow" and
+    # "Ukraine-Konflikt", is missed); see docs/alignment.md.
+    assert precision >= 0.9
+    assert recall >= 0.8
 
 
 def test_links_record_paragraph_score_and_method(seeded: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +95,7 @@ def test_links_record_paragraph_score_and_method(seeded: duckdb.DuckDBPyConnecti
     assert row is not None
     text, method, above, hours = row
     assert "recht energische und aufrichtige Anstrengungen" in text
-    assert (method, above) == ("fts+overlap", True)
+    assert (method, above) == ("sentence-evidence", True)
     assert hours == pytest.approx(10.25)
 
 
@@ -105,7 +105,11 @@ def test_documents_outside_the_time_window_are_not_linked(
     align(seeded, now=NOW, config=AlignConfig(window_hours=1))
     # 003 is dated 2025-08-14 (a day); entry 8 of alaska-jsonld is 10 h from its start
     assert (8, "003") in _links(seeded, "alaska-jsonld")
-    seeded.execute("UPDATE documents SET published_at = published_at + INTERVAL 5 DAY")
+    # every document dated five days later (an undated one is never excluded)
+    seeded.execute(
+        "UPDATE documents SET published_at = coalesce(published_at, TIMESTAMPTZ '2025-08-14') "
+        "+ INTERVAL 5 DAY"
+    )
     align(seeded, now=NOW, config=AlignConfig(window_hours=1))
     assert _links(seeded, "alaska-jsonld") == set()
 
