@@ -211,7 +211,7 @@ def _apply_round(
 ) -> tuple[int, int]:
     _observed_entries(con, round_no)
     versions = _insert_changes(con, load_id)
-    _merge_entries(con)
+    _write_entries(con)
     versions += _delete_missing(con, load_id, threshold)
     con.execute(
         """
@@ -223,14 +223,22 @@ def _apply_round(
 
 
 def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
+    """The round's entries, each with its change kind (NULL when unchanged) and when it
+    was first seen, from one hash join with the current entries."""
     # A duplicate entry id on one page keeps its first (top-most) occurrence.
+    columns = ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS.split(", "))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE obs AS
-        SELECT e.fetched_at, {_ENTRY_COLUMNS}
-        FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
-        WHERE p.round = ?
-        QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1
+        SELECT e.fetched_at, {columns}, c.first_seen_at AS known_since,
+               CASE WHEN c.entry_id IS NULL THEN 'new'
+                    WHEN c.is_deleted THEN 'restored'
+                    WHEN c.content_hash <> e.content_hash THEN 'edited' END AS change_kind
+        FROM (SELECT e.* FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
+              WHERE p.round = ?
+              QUALIFY row_number() OVER (PARTITION BY entry_id
+                                         ORDER BY position, source_id) = 1) e
+        LEFT JOIN entries c ON c.entry_id = e.entry_id
         """,
         [round_no],
     )
@@ -250,18 +258,9 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
 def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE changes AS
-        SELECT o.*, CASE WHEN c.entry_id IS NULL THEN 'new'
-                         WHEN c.is_deleted THEN 'restored'
-                         WHEN c.content_hash <> o.content_hash THEN 'edited' END AS change_kind
-        FROM obs o LEFT JOIN entries c USING (entry_id)
-        """
-    )
-    con.execute("DELETE FROM changes WHERE change_kind IS NULL")
-    con.execute(
-        """
-        UPDATE entry_versions v SET valid_to = c.fetched_at FROM changes c
+        UPDATE entry_versions v SET valid_to = c.fetched_at FROM obs c
         WHERE v.entry_id = c.entry_id AND v.valid_to IS NULL
+          AND c.change_kind IN ('edited', 'restored')
         """
     )
     return _count(
@@ -269,25 +268,48 @@ def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
         """
         INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, change_kind, content_hash,
             headline, body, published_at, updated_at, ?
-        FROM changes
+        FROM obs WHERE change_kind IS NOT NULL
         """,
         [load_id],
     )
 
 
-def _merge_entries(con: duckdb.DuckDBPyConnection) -> None:
-    updates = ", ".join(
-        f"{c} = s.{c}" for c in _ENTRY_COLUMNS.split(", ") if c not in ("entry_id", "source_id")
+# Columns of an entry that may change while its content hash (headline, body) does not.
+_META_COLUMNS = (
+    "url, published_at, updated_at, time_text, time_precision, language, pinned, key_event, "
+    "summary, position"
+)
+
+
+def _write_entries(con: duckdb.DuckDBPyConnection) -> None:
+    """Changed entries are replaced whole (delete + append: DuckDB rewrites an updated
+    wide row, lists included, at several times the cost); unchanged ones get a narrow
+    update, and their list columns only where they differ."""
+    con.execute(
+        """
+        DELETE FROM entries WHERE entry_id IN
+            (SELECT entry_id FROM obs WHERE change_kind IN ('edited', 'restored'))
+        """
     )
     con.execute(
         f"""
-        MERGE INTO entries t USING obs s ON t.entry_id = s.entry_id
-        WHEN MATCHED THEN UPDATE SET {updates}, last_seen_at = s.fetched_at,
-            missing_count = 0, is_deleted = false
-        WHEN NOT MATCHED THEN INSERT ({_ENTRY_COLUMNS}, first_seen_at, last_seen_at,
-            missing_count, is_deleted)
-        VALUES ({", ".join(f"s.{c}" for c in _ENTRY_COLUMNS.split(", "))}, s.fetched_at,
-            s.fetched_at, 0, false)
+        INSERT INTO entries SELECT {_ENTRY_COLUMNS}, coalesce(known_since, fetched_at),
+            fetched_at, 0, false
+        FROM obs WHERE change_kind IS NOT NULL
+        """
+    )
+    meta = ", ".join(f"{c} = s.{c}" for c in _META_COLUMNS.split(", "))
+    con.execute(
+        f"""
+        UPDATE entries t SET {meta}, last_seen_at = s.fetched_at, missing_count = 0
+        FROM obs s WHERE t.entry_id = s.entry_id AND s.change_kind IS NULL
+        """
+    )
+    con.execute(
+        """
+        UPDATE entries t SET time_flags = s.time_flags, authors = s.authors
+        FROM obs s WHERE t.entry_id = s.entry_id AND s.change_kind IS NULL
+          AND (t.time_flags IS DISTINCT FROM s.time_flags OR t.authors IS DISTINCT FROM s.authors)
         """
     )
 
@@ -301,7 +323,7 @@ def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int
         UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
         WHERE e.source_id = p.source_id AND NOT e.is_deleted
           AND p.seen > 0 AND NOT (p.live >= ? AND p.seen < p.live * ?)
-          AND e.entry_id NOT IN (SELECT entry_id FROM obs)
+          AND NOT EXISTS (SELECT 1 FROM obs o WHERE o.entry_id = e.entry_id)
         """,
         [SUSPECT_MIN_LIVE, SUSPECT_RATIO],
     )
