@@ -287,6 +287,17 @@ def test_unchanged_entries_take_the_new_position_and_metadata(
     assert_history_is_consistent(warehouse)
 
 
+def test_an_entry_id_twice_on_one_page_keeps_the_top_most(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    page = observation(T[0], bodies("a", "b"))
+    page.rows["entries"].append(entry_row(SOURCE, T[0], "a", "Weiter unten.", 2))
+    report = load(warehouse, staging, page)
+    assert (report.entry_rows, report.new_versions) == (2, 2)
+    assert rows(warehouse, "SELECT body FROM entries WHERE entry_id = 'a'") == [("Text a.",)]
+    assert_history_is_consistent(warehouse)
+
+
 def test_edit_closes_the_old_version_and_opens_an_edited_one(
     warehouse: duckdb.DuckDBPyConnection, staging: Path
 ) -> None:

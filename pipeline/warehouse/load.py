@@ -83,7 +83,7 @@ def _load(
     fetch_rows = _insert_fetches(con, load_id)
     _update_validators(con)
     page_rows = _insert_pages(con, load_id)
-    entry_rows, versions = _observe(con, load_id, deletion_threshold)
+    entry_rows, versions = _observe(con, list(todo.values()), load_id, deletion_threshold)
     _record(con, load_id, now, todo, (fetch_rows, page_rows, entry_rows, versions))
     return LoadReport(load_id, len(todo), fetch_rows, page_rows, entry_rows, versions)
 
@@ -107,15 +107,6 @@ def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
             """,
             _staged_files(paths, table),
         )
-    # A page staged by two batches keeps only the entries of the batch whose page won.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE b_entries AS
-        SELECT e.* FROM ({_READ_STAGED}) e
-        JOIN b_pages p USING (source_id, fetched_at, batch_no)
-        """,
-        _staged_files(paths, "entries"),
-    )
 
 
 _READ_STAGED = """
@@ -190,7 +181,9 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
     )
 
 
-def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tuple[int, int]:
+def _observe(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], load_id: str, threshold: int
+) -> tuple[int, int]:
     """Apply parsed pages newer than each source's watermark, oldest first."""
     con.execute(
         """
@@ -202,14 +195,37 @@ def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tu
         """
     )
     rounds = _count(con, "SELECT coalesce(max(round), 0) FROM obs_pages")
-    totals = [_apply_round(con, r, load_id, threshold) for r in range(1, rounds + 1)]
+    staged = _staged_entries(con, paths, rounds)
+    totals = [_apply_round(con, staged, r, load_id, threshold) for r in range(1, rounds + 1)]
     return sum(t[0] for t in totals), sum(t[1] for t in totals)
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """Where a round reads the staged entries from: SQL and its parameters."""
+
+    sql: str
+    params: list[object]
+
+
+def _staged_entries(con: duckdb.DuckDBPyConnection, paths: list[Path], rounds: int) -> _Staged:
+    """The staged entries of the pages that won (a page staged by two batches keeps only
+    the entries of the later batch). One round, the usual load, reads the Parquet files
+    directly; several rounds read them once into a temporary table."""
+    sql = f"""
+        SELECT e.* FROM ({_READ_STAGED}) e JOIN b_pages p USING (source_id, fetched_at, batch_no)
+    """
+    params = _staged_files(paths, "entries")
+    if rounds <= 1:
+        return _Staged(f"({sql})", params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE b_entries AS {sql}", params)
+    return _Staged("b_entries", [])
+
+
 def _apply_round(
-    con: duckdb.DuckDBPyConnection, round_no: int, load_id: str, threshold: int
+    con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int, load_id: str, threshold: int
 ) -> tuple[int, int]:
-    _observed_entries(con, round_no)
+    _observed_entries(con, staged, round_no)
     versions = _insert_changes(con, load_id)
     _write_entries(con)
     versions += _delete_missing(con, load_id, threshold)
@@ -222,26 +238,15 @@ def _apply_round(
     return _count(con, "SELECT count(*) FROM obs"), versions
 
 
-def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
+def _observed_entries(con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int) -> None:
     """The round's entries, each with its change kind (NULL when unchanged) and when it
     was first seen, from one hash join with the current entries."""
-    # A duplicate entry id on one page keeps its first (top-most) occurrence.
-    columns = ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS.split(", "))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE obs AS
-        SELECT e.fetched_at, {columns}, c.first_seen_at AS known_since,
-               CASE WHEN c.entry_id IS NULL THEN 'new'
-                    WHEN c.is_deleted THEN 'restored'
-                    WHEN c.content_hash <> e.content_hash THEN 'edited' END AS change_kind
-        FROM (SELECT e.* FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
-              WHERE p.round = ?
-              QUALIFY row_number() OVER (PARTITION BY entry_id
-                                         ORDER BY position, source_id) = 1) e
-        LEFT JOIN entries c ON c.entry_id = e.entry_id
-        """,
-        [round_no],
-    )
+    _create_obs(con, staged, round_no, "")
+    # A duplicate entry id on one page keeps its first (top-most) occurrence; duplicates
+    # are rare, so the window (a sort per entry id) runs only when there are some.
+    if _count(con, "SELECT count(*) - count(DISTINCT entry_id) FROM obs"):
+        first = "QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1"
+        _create_obs(con, staged, round_no, first)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE round_pages AS
@@ -252,6 +257,25 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
         FROM obs_pages p WHERE p.round = ?
         """,
         [round_no],
+    )
+
+
+def _create_obs(
+    con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int, dedupe: str
+) -> None:
+    columns = ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS.split(", "))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE obs AS
+        SELECT e.fetched_at, {columns}, c.first_seen_at AS known_since,
+               CASE WHEN c.entry_id IS NULL THEN 'new'
+                    WHEN c.is_deleted THEN 'restored'
+                    WHEN c.content_hash <> e.content_hash THEN 'edited' END AS change_kind
+        FROM (SELECT e.* FROM {staged.sql} e JOIN obs_pages p USING (source_id, fetched_at)
+              WHERE p.round = ? {dedupe}) e
+        LEFT JOIN entries c ON c.entry_id = e.entry_id
+        """,
+        [*staged.params, round_no],
     )
 
 
