@@ -174,8 +174,12 @@ class Vocabulary:
     """German stems of the words in a collection of texts and the weight of each stem."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, texts: Iterable[str], entries: Iterable[str]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        texts: Iterable[str],
+        entries: Iterable[tuple[str, str]],
     ) -> None:
+        """`entries` are (key, text): texts with one key count as one entry."""
         words = sorted({w.casefold() for t in texts for w in _WORD.findall(t)})
         pairs = con.execute(
             "SELECT w, stem(w, 'german') FROM unnest(?::VARCHAR[]) t(w)", [words]
@@ -186,9 +190,9 @@ class Vocabulary:
         for word, stem in self._stem.items():
             zipf[stem] = max(zipf.get(stem, 0.0), zipf_frequency(word, "de"))
         self._zipf = zipf
-        distinct = list(dict.fromkeys(entries))
+        distinct = dict(entries)
         self._entries = len(distinct)
-        self._df = Counter(s for t in distinct for s in self.stems(t))
+        self._df = Counter(s for t in distinct.values() for s in self.stems(t))
 
     def stems(self, text: str) -> frozenset[str]:
         return frozenset(self._stem[w.casefold()] for w in _WORD.findall(text))
@@ -241,18 +245,27 @@ class Texts:
 
     entries: dict[str, str]
     paragraphs: dict[str, dict[int, str]]
+    # One entry carried by several outlets, re-fetched with other whitespace or with a
+    # typo fixed in one copy is one text for the topic discount: entries of one story
+    # (near-duplicates, pipeline.stories) share its id, others their normalised text.
+    entry_keys: dict[str, str]
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Texts:
-        entries = con.execute(
-            "SELECT entry_id, concat_ws(E'\\n', headline, body) FROM entries WHERE NOT is_deleted"
+        rows = con.execute(
+            "SELECT e.entry_id, concat_ws(E'\\n', e.headline, e.body), any_value(m.story_id) "
+            "FROM entries e LEFT JOIN story_members m "
+            "ON m.entry_id = e.entry_id AND m.member_kind = 'entry' "
+            "WHERE NOT e.is_deleted GROUP BY ALL"
         ).fetchall()
         paragraphs: dict[str, dict[int, str]] = defaultdict(dict)
         for document_id, paragraph_no, text in con.execute(
             "SELECT document_id, paragraph_no, text FROM document_paragraphs"
         ).fetchall():
             paragraphs[document_id][paragraph_no] = text
-        return cls(dict(entries), dict(paragraphs))
+        entries = {r[0]: r[1] for r in rows}
+        keys = {r[0]: r[2] or " ".join(normalise(r[1])) for r in rows}
+        return cls(entries, dict(paragraphs), keys)
 
 
 class Scorer:
@@ -260,7 +273,8 @@ class Scorer:
         every = [*texts.entries.values()] + [
             t for ps in texts.paragraphs.values() for t in ps.values()
         ]
-        vocabulary = Vocabulary(con, every, texts.entries.values())
+        keyed = [(texts.entry_keys[i], t) for i, t in texts.entries.items()]
+        vocabulary = Vocabulary(con, every, keyed)
         self._vocabulary, self._texts, self._config = vocabulary, texts, config
         self._weight = vocabulary.weights(config)
         self._passages: dict[str, list[Passage]] = {}
