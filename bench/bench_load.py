@@ -6,8 +6,12 @@ entry was edited) merged in, one load each. In the same run, the same rows:
   entries → deletion check), one transaction, on the DuckDB file.
 - `bulk_insert`: DuckDB appending the same Parquet rows to a 1M-row table without
   constraints: the floor any merge is measured against.
-- `dlt_merge`: dlt's `merge` write disposition (primary key entry_id) into DuckDB, given
-  the rows as an Arrow table already in memory, after dlt loaded the 1M existing rows.
+- dlt's `merge` write disposition into DuckDB, given the rows as an Arrow table already
+  in memory, after dlt loaded the 1M existing rows, with each merge strategy:
+  `dlt_delete_insert` (the default; primary key entry_id), `dlt_upsert` (MERGE on
+  entry_id) and `dlt_scd2`, which writes history like ours: a new version per changed
+  row (row version = content_hash), retiring only the rows of the sources in the batch
+  (merge key source_id), as a fetched page stands for its source.
 
 Scale with BENCH_LOAD_EXISTING / BENCH_LOAD_BATCH / BENCH_LOAD_BATCHES.
 """
@@ -156,12 +160,28 @@ def dlt_pipeline(work: Path) -> Any:
     )
 
 
-def dlt_merge(pipeline: Any, table: Any) -> float:
-    return timed(
-        lambda: pipeline.run(
-            table, table_name="entries", write_disposition="merge", primary_key="entry_id"
-        )
-    )
+DLT_STRATEGIES: dict[str, dict[str, Any]] = {
+    "dlt_delete_insert": {"write_disposition": "merge", "primary_key": "entry_id"},
+    "dlt_upsert": {
+        "write_disposition": {"disposition": "merge", "strategy": "upsert"},
+        "primary_key": "entry_id",
+    },
+    "dlt_scd2": {
+        "write_disposition": {
+            "disposition": "merge",
+            "strategy": "scd2",
+            "row_version_column_name": "content_hash",
+        },
+        "merge_key": "source_id",
+    },
+}
+
+
+def dlt_merge(pipeline: Any, table: Any, strategy: str) -> float:
+    import dlt
+
+    rows = dlt.resource(table, name=strategy, **DLT_STRATEGIES[strategy])
+    return timed(lambda: pipeline.run(rows))
 
 
 def _arrow(sql: str) -> Any:
@@ -186,24 +206,32 @@ def run() -> dict[str, Any]:
     dlt_s = _run_dlt(work, existing, staged)
     result.update(_rates("ours", size, ours_s))
     result.update(_rates("bulk_insert", size, bulk_s))
-    result.update(_rates("dlt_merge", size, dlt_s))
-    result["ours_vs_dlt"] = round(result["dlt_merge_median_s"] / result["ours_median_s"], 1)
+    for strategy in DLT_STRATEGIES:
+        result.update(_rates(strategy, size, dlt_s.get(strategy, [])))
+    for strategy in DLT_STRATEGIES:
+        if dlt_s.get(strategy):
+            result[f"ours_vs_{strategy}"] = round(
+                result[f"{strategy}_median_s"] / result["ours_median_s"], 1
+            )
     result["ours_vs_bulk_insert"] = round(
         result["ours_median_s"] / result["bulk_insert_median_s"], 1
     )
     return result
 
 
-def _run_dlt(work: Path, existing: int, staged: list[Path]) -> list[float]:
+def _run_dlt(work: Path, existing: int, staged: list[Path]) -> dict[str, list[float]]:
     try:
         pipeline = dlt_pipeline(work)
     except ImportError:  # dlt lives in the bench dependency group only
-        return []
+        return {}
     columns = ENTRY_COLUMNS
     seed = _arrow(f"SELECT {columns} FROM ({_entries_sql(0, existing, 0, T0)})")
-    pipeline.run(seed, table_name="entries", write_disposition="merge", primary_key="entry_id")
     tables = [_arrow(f"SELECT {columns} FROM read_parquet('{b}/entries.parquet')") for b in staged]
-    return [dlt_merge(pipeline, t) for t in tables]
+    seconds = {}
+    for strategy in DLT_STRATEGIES:
+        dlt_merge(pipeline, seed, strategy)
+        seconds[strategy] = [dlt_merge(pipeline, t, strategy) for t in tables]
+    return seconds
 
 
 def _rates(name: str, rows: int, seconds: list[float]) -> dict[str, Any]:

@@ -9,7 +9,10 @@ article reports a fact the entry reports.
 - 12 (Trump proposes a quick second meeting with Zelensky) → 002 and 003
 - 15 (Trump: territorial swap necessary, video conference) → 000 and 003
 Borderline, left out of the measure: 1 → 002/003 (a second meeting mentioned in
-passing), 4 → 003 (Ushakov presents the programme), 15 → 001 (a heading only).
+passing), 4 → 003 (Ushakov presents the programme), 11 → 000 (Witkoff's visit to
+Moscow, inside a quote), 15 → 001 (a heading and "er fordert eine Waffenruhe"),
+15 → 002 (Trump: territorial integrity no obstacle to peace), 16 → 003 (Europe insists
+that Kyiv sits at the table).
 No article reports 0, 2, 3, 6, 7, 9, 10, 13, 14, 16. The seed ticker document (004) is
 the ticker itself, not a report: no entry may be linked to it.
 """
@@ -23,11 +26,20 @@ import pytest
 
 from pipeline.align import AlignConfig, align, rebuild_fts
 from pipeline.corpus import BUNDLED, load_corpus
+from pipeline.stories import build_stories
 from tests.enrich_fixtures import insert_entry, insert_seed_ticker
 
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 POSITIVE = {(5, "003"), (8, "003"), (11, "003"), (12, "002"), (12, "003"), (15, "000"), (15, "003")}
-BORDERLINE = {(1, "002"), (1, "003"), (4, "003"), (15, "001")}
+BORDERLINE = {
+    (1, "002"),
+    (1, "003"),
+    (4, "003"),
+    (11, "000"),
+    (15, "001"),
+    (15, "002"),
+    (16, "003"),
+}
 
 
 def _links(con: duckdb.DuckDBPyConnection, source: str) -> set[tuple[int, str]]:
@@ -68,10 +80,27 @@ def test_seed_ticker_links_against_hand_labels(
         f"{source}: link precision {precision:.2f} recall {recall:.2f}; "
         f"entries linked precision {entry_precision:.2f} recall {entry_recall:.2f}"
     )
-    # Entries no article reports get no link; paraphrased reports are found only when
-    # they share enough wording (the lexical signals' limit).
-    assert precision >= 0.95
-    assert recall >= 0.25
+    # Measured 1.00 / 0.86 (entry 11 → 003, a paraphrase sharing only "Uschakow" and
+    # "Ukraine-Konflikt", is missed); see docs/alignment.md.
+    assert precision >= 0.9
+    assert recall >= 0.8
+
+
+def test_a_copy_with_a_typo_fixed_counts_as_the_same_entry(
+    seeded: duckdb.DuckDBPyConnection,
+) -> None:
+    """As in the demo: a third outlet whose copy of entry 7 differs by one letter. The
+    stories make the two texts one entry for the topic discount, so the links stay."""
+    before = _links(seeded, "alaska-jsonld")
+    insert_seed_ticker(seeded, "alaska-html", NOW)
+    seeded.execute(
+        "UPDATE entries SET body = replace(body, 'Laut eine ', 'Laut einer ') "
+        "WHERE entry_id = 'alaska-html/7'"
+    )
+    rebuild_fts(seeded)
+    build_stories(seeded, now=NOW)
+    align(seeded, now=NOW)
+    assert _links(seeded, "alaska-jsonld") == before
 
 
 def test_links_record_paragraph_score_and_method(seeded: duckdb.DuckDBPyConnection) -> None:
@@ -84,7 +113,7 @@ def test_links_record_paragraph_score_and_method(seeded: duckdb.DuckDBPyConnecti
     assert row is not None
     text, method, above, hours = row
     assert "recht energische und aufrichtige Anstrengungen" in text
-    assert (method, above) == ("fts+overlap", True)
+    assert (method, above) == ("sentence-evidence", True)
     assert hours == pytest.approx(10.25)
 
 
@@ -94,7 +123,11 @@ def test_documents_outside_the_time_window_are_not_linked(
     align(seeded, now=NOW, config=AlignConfig(window_hours=1))
     # 003 is dated 2025-08-14 (a day); entry 8 of alaska-jsonld is 10 h from its start
     assert (8, "003") in _links(seeded, "alaska-jsonld")
-    seeded.execute("UPDATE documents SET published_at = published_at + INTERVAL 5 DAY")
+    # every document dated five days later (an undated one is never excluded)
+    seeded.execute(
+        "UPDATE documents SET published_at = coalesce(published_at, TIMESTAMPTZ '2025-08-14') "
+        "+ INTERVAL 5 DAY"
+    )
     align(seeded, now=NOW, config=AlignConfig(window_hours=1))
     assert _links(seeded, "alaska-jsonld") == set()
 

@@ -267,6 +267,37 @@ def test_unchanged_entries_add_no_versions(
     assert len(versions(warehouse, "a")) == 1
 
 
+def test_unchanged_entries_take_the_new_position_and_metadata(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    load(warehouse, staging, observation(T[0], bodies("a", "b")))
+    later = observation(T[1], bodies("z", "a", "b"))  # z is posted on top
+    later.rows["entries"][2]["authors"] = ["Redaktion", "dpa"]
+    load(warehouse, staging, later)
+    assert rows(
+        warehouse,
+        "SELECT entry_id, position, authors, first_seen_at, last_seen_at FROM entries "
+        "ORDER BY position",
+    ) == [
+        ("z", 0, ["Redaktion"], T[1], T[1]),
+        ("a", 1, ["Redaktion"], T[0], T[1]),
+        ("b", 2, ["Redaktion", "dpa"], T[0], T[1]),
+    ]
+    assert [len(versions(warehouse, i)) for i in "zab"] == [1, 1, 1]
+    assert_history_is_consistent(warehouse)
+
+
+def test_an_entry_id_twice_on_one_page_keeps_the_top_most(
+    warehouse: duckdb.DuckDBPyConnection, staging: Path
+) -> None:
+    page = observation(T[0], bodies("a", "b"))
+    page.rows["entries"].append(entry_row(SOURCE, T[0], "a", "Weiter unten.", 2))
+    report = load(warehouse, staging, page)
+    assert (report.entry_rows, report.new_versions) == (2, 2)
+    assert rows(warehouse, "SELECT body FROM entries WHERE entry_id = 'a'") == [("Text a.",)]
+    assert_history_is_consistent(warehouse)
+
+
 def test_edit_closes_the_old_version_and_opens_an_edited_one(
     warehouse: duckdb.DuckDBPyConnection, staging: Path
 ) -> None:
@@ -274,7 +305,9 @@ def test_edit_closes_the_old_version_and_opens_an_edited_one(
     report = load(warehouse, staging, observation(T[1], bodies("a", "b", a="Korrigiert.")))
     assert report.new_versions == 1
     assert versions(warehouse, "a") == [("new", T[0], T[1]), ("edited", T[1], None)]
-    assert rows(warehouse, "SELECT body FROM entries WHERE entry_id = 'a'") == [("Korrigiert.",)]
+    assert rows(
+        warehouse, "SELECT body, first_seen_at, last_seen_at FROM entries WHERE entry_id = 'a'"
+    ) == [("Korrigiert.", T[0], T[1])]
     assert rows(
         warehouse, "SELECT body FROM entry_versions WHERE entry_id = 'a' ORDER BY valid_from"
     ) == [("Text a.",), ("Korrigiert.",)]

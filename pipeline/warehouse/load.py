@@ -83,7 +83,7 @@ def _load(
     fetch_rows = _insert_fetches(con, load_id)
     _update_validators(con)
     page_rows = _insert_pages(con, load_id)
-    entry_rows, versions = _observe(con, load_id, deletion_threshold)
+    entry_rows, versions = _observe(con, list(todo.values()), load_id, deletion_threshold)
     _record(con, load_id, now, todo, (fetch_rows, page_rows, entry_rows, versions))
     return LoadReport(load_id, len(todo), fetch_rows, page_rows, entry_rows, versions)
 
@@ -107,15 +107,6 @@ def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
             """,
             _staged_files(paths, table),
         )
-    # A page staged by two batches keeps only the entries of the batch whose page won.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE b_entries AS
-        SELECT e.* FROM ({_READ_STAGED}) e
-        JOIN b_pages p USING (source_id, fetched_at, batch_no)
-        """,
-        _staged_files(paths, "entries"),
-    )
 
 
 _READ_STAGED = """
@@ -190,7 +181,9 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
     )
 
 
-def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tuple[int, int]:
+def _observe(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], load_id: str, threshold: int
+) -> tuple[int, int]:
     """Apply parsed pages newer than each source's watermark, oldest first."""
     con.execute(
         """
@@ -202,16 +195,39 @@ def _observe(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> tu
         """
     )
     rounds = _count(con, "SELECT coalesce(max(round), 0) FROM obs_pages")
-    totals = [_apply_round(con, r, load_id, threshold) for r in range(1, rounds + 1)]
+    staged = _staged_entries(con, paths, rounds)
+    totals = [_apply_round(con, staged, r, load_id, threshold) for r in range(1, rounds + 1)]
     return sum(t[0] for t in totals), sum(t[1] for t in totals)
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """Where a round reads the staged entries from: SQL and its parameters."""
+
+    sql: str
+    params: list[object]
+
+
+def _staged_entries(con: duckdb.DuckDBPyConnection, paths: list[Path], rounds: int) -> _Staged:
+    """The staged entries of the pages that won (a page staged by two batches keeps only
+    the entries of the later batch). One round, the usual load, reads the Parquet files
+    directly; several rounds read them once into a temporary table."""
+    sql = f"""
+        SELECT e.* FROM ({_READ_STAGED}) e JOIN b_pages p USING (source_id, fetched_at, batch_no)
+    """
+    params = _staged_files(paths, "entries")
+    if rounds <= 1:
+        return _Staged(f"({sql})", params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE b_entries AS {sql}", params)
+    return _Staged("b_entries", [])
+
+
 def _apply_round(
-    con: duckdb.DuckDBPyConnection, round_no: int, load_id: str, threshold: int
+    con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int, load_id: str, threshold: int
 ) -> tuple[int, int]:
-    _observed_entries(con, round_no)
+    _observed_entries(con, staged, round_no)
     versions = _insert_changes(con, load_id)
-    _merge_entries(con)
+    _write_entries(con)
     versions += _delete_missing(con, load_id, threshold)
     con.execute(
         """
@@ -222,18 +238,15 @@ def _apply_round(
     return _count(con, "SELECT count(*) FROM obs"), versions
 
 
-def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
-    # A duplicate entry id on one page keeps its first (top-most) occurrence.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE obs AS
-        SELECT e.fetched_at, {_ENTRY_COLUMNS}
-        FROM b_entries e JOIN obs_pages p USING (source_id, fetched_at)
-        WHERE p.round = ?
-        QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1
-        """,
-        [round_no],
-    )
+def _observed_entries(con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int) -> None:
+    """The round's entries, each with its change kind (NULL when unchanged) and when it
+    was first seen, from one hash join with the current entries."""
+    _create_obs(con, staged, round_no, "")
+    # A duplicate entry id on one page keeps its first (top-most) occurrence; duplicates
+    # are rare, so the window (a sort per entry id) runs only when there are some.
+    if _count(con, "SELECT count(*) - count(DISTINCT entry_id) FROM obs"):
+        first = "QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1"
+        _create_obs(con, staged, round_no, first)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE round_pages AS
@@ -247,21 +260,31 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, round_no: int) -> None:
     )
 
 
+def _create_obs(
+    con: duckdb.DuckDBPyConnection, staged: _Staged, round_no: int, dedupe: str
+) -> None:
+    columns = ", ".join(f"e.{c}" for c in _ENTRY_COLUMNS.split(", "))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE obs AS
+        SELECT e.fetched_at, {columns}, c.first_seen_at AS known_since,
+               CASE WHEN c.entry_id IS NULL THEN 'new'
+                    WHEN c.is_deleted THEN 'restored'
+                    WHEN c.content_hash <> e.content_hash THEN 'edited' END AS change_kind
+        FROM (SELECT e.* FROM {staged.sql} e JOIN obs_pages p USING (source_id, fetched_at)
+              WHERE p.round = ? {dedupe}) e
+        LEFT JOIN entries c ON c.entry_id = e.entry_id
+        """,
+        [*staged.params, round_no],
+    )
+
+
 def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE changes AS
-        SELECT o.*, CASE WHEN c.entry_id IS NULL THEN 'new'
-                         WHEN c.is_deleted THEN 'restored'
-                         WHEN c.content_hash <> o.content_hash THEN 'edited' END AS change_kind
-        FROM obs o LEFT JOIN entries c USING (entry_id)
-        """
-    )
-    con.execute("DELETE FROM changes WHERE change_kind IS NULL")
-    con.execute(
-        """
-        UPDATE entry_versions v SET valid_to = c.fetched_at FROM changes c
+        UPDATE entry_versions v SET valid_to = c.fetched_at FROM obs c
         WHERE v.entry_id = c.entry_id AND v.valid_to IS NULL
+          AND c.change_kind IN ('edited', 'restored')
         """
     )
     return _count(
@@ -269,25 +292,48 @@ def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
         """
         INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, change_kind, content_hash,
             headline, body, published_at, updated_at, ?
-        FROM changes
+        FROM obs WHERE change_kind IS NOT NULL
         """,
         [load_id],
     )
 
 
-def _merge_entries(con: duckdb.DuckDBPyConnection) -> None:
-    updates = ", ".join(
-        f"{c} = s.{c}" for c in _ENTRY_COLUMNS.split(", ") if c not in ("entry_id", "source_id")
+# Columns of an entry that may change while its content hash (headline, body) does not.
+_META_COLUMNS = (
+    "url, published_at, updated_at, time_text, time_precision, language, pinned, key_event, "
+    "summary, position"
+)
+
+
+def _write_entries(con: duckdb.DuckDBPyConnection) -> None:
+    """Changed entries are replaced whole (delete + append: DuckDB rewrites an updated
+    wide row, lists included, at several times the cost); unchanged ones get a narrow
+    update, and their list columns only where they differ."""
+    con.execute(
+        """
+        DELETE FROM entries WHERE entry_id IN
+            (SELECT entry_id FROM obs WHERE change_kind IN ('edited', 'restored'))
+        """
     )
     con.execute(
         f"""
-        MERGE INTO entries t USING obs s ON t.entry_id = s.entry_id
-        WHEN MATCHED THEN UPDATE SET {updates}, last_seen_at = s.fetched_at,
-            missing_count = 0, is_deleted = false
-        WHEN NOT MATCHED THEN INSERT ({_ENTRY_COLUMNS}, first_seen_at, last_seen_at,
-            missing_count, is_deleted)
-        VALUES ({", ".join(f"s.{c}" for c in _ENTRY_COLUMNS.split(", "))}, s.fetched_at,
-            s.fetched_at, 0, false)
+        INSERT INTO entries SELECT {_ENTRY_COLUMNS}, coalesce(known_since, fetched_at),
+            fetched_at, 0, false
+        FROM obs WHERE change_kind IS NOT NULL
+        """
+    )
+    meta = ", ".join(f"{c} = s.{c}" for c in _META_COLUMNS.split(", "))
+    con.execute(
+        f"""
+        UPDATE entries t SET {meta}, last_seen_at = s.fetched_at, missing_count = 0
+        FROM obs s WHERE t.entry_id = s.entry_id AND s.change_kind IS NULL
+        """
+    )
+    con.execute(
+        """
+        UPDATE entries t SET time_flags = s.time_flags, authors = s.authors
+        FROM obs s WHERE t.entry_id = s.entry_id AND s.change_kind IS NULL
+          AND (t.time_flags IS DISTINCT FROM s.time_flags OR t.authors IS DISTINCT FROM s.authors)
         """
     )
 
@@ -301,7 +347,7 @@ def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int
         UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
         WHERE e.source_id = p.source_id AND NOT e.is_deleted
           AND p.seen > 0 AND NOT (p.live >= ? AND p.seen < p.live * ?)
-          AND e.entry_id NOT IN (SELECT entry_id FROM obs)
+          AND NOT EXISTS (SELECT 1 FROM obs o WHERE o.entry_id = e.entry_id)
         """,
         [SUSPECT_MIN_LIVE, SUSPECT_RATIO],
     )
