@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from pipeline import demo_sources
 from pipeline.errors import TickerlakeError
 from pipeline.output import FORMATS, render
@@ -100,9 +102,12 @@ def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
-        "sql", help="run one SQL query (read-only) on the reader snapshot of the warehouse"
+        "sql",
+        help="run one SQL query (read-only) on the reader snapshot, or open a prompt without one",
     )
-    p.add_argument("query")
+    p.add_argument(
+        "query", nargs="?", help="the query; without it: a prompt (a TTY) or a script on stdin"
+    )
     p.add_argument(
         "--live",
         action="store_true",
@@ -241,29 +246,37 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    _print_query(args.warehouse, args.query, args.format, live=args.live)
+    from pipeline import sqlshell
+
+    if args.query is not None:
+        _print_query(args.warehouse, args.query, args.format, live=args.live)
+        return 0
+    with _reader(args.warehouse, live=args.live) as con:
+        shell = sqlshell.Shell(con, sys.stdout, fmt=args.format)
+        if sys.stdin.isatty():
+            sqlshell.interact(shell, from_env().data_dir / "sql_history")
+        else:
+            sqlshell.run_lines(shell, sys.stdin)
     return 0
 
 
-def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
-    import duckdb
-
+def _reader(warehouse: Path, *, live: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: the DuckLake catalog when configured, else the snapshot."""
     from pipeline.warehouse import connect, query_path
     from pipeline.warehouse.lake import connect_lake
 
     lake = from_env().lake
-    with (
-        connect_lake(lake, read_only=True)
-        if lake
-        else connect(query_path(warehouse, live=live), read_only=True)
-    ) as con:
-        try:
-            result = con.execute(query)
-        except duckdb.Error as exc:
-            first_line = str(exc).strip().splitlines()[0]
-            raise TickerlakeError(f"query failed: {first_line}") from exc
-        columns = [d[0] for d in result.description or []]
-        print(render(columns, result.fetchall(), fmt))
+    if lake:
+        return connect_lake(lake, read_only=True)
+    return connect(query_path(warehouse, live=live), read_only=True)
+
+
+def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
+    from pipeline.sqlshell import execute
+
+    with _reader(warehouse, live=live) as con:
+        result = execute(con, query)
+    print(render(result.columns, result.rows, fmt))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
