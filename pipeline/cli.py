@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import demo_sources
+from pipeline import demo_sources, progress
 from pipeline.errors import TickerlakeError
 from pipeline.output import FORMATS, render
 from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
@@ -157,7 +157,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     paths = default_paths(args.warehouse, from_env().data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
-    counts = run_demo(paths, say=print, now=datetime.now(UTC))
+    with progress.bar("demo cycles", len(demo_sources.snapshot_times())) as advance:
+        counts = run_demo(paths, say=print, now=datetime.now(UTC), advance=advance)
     print(f"\nWarehouse {paths.warehouse}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"\nSample query:\n{SAMPLE_QUERY}\n")
     _print_query(args.warehouse, SAMPLE_QUERY, "table")
@@ -177,15 +178,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
     run_id = f"cli-{now:%Y%m%dT%H%M%S%fZ}"
-    if args.sources:
-        report = run_cycle(load_sources(args.sources), settings, run_id=run_id, now=now)
-    else:
-        report = _run_bundled(settings, run_id, now)
+    with progress.bar("fetch and parse") as advance:
+        if args.sources:
+            sources = load_sources(args.sources)
+            report = run_cycle(sources, settings, run_id=run_id, now=now, advance=advance)
+        else:
+            report = _run_bundled(settings, run_id, now, advance)
+    progress.summary(f"cycle {run_id}", report.counts())
     print(json.dumps(report.counts()))
     return 0
 
 
-def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
+def _run_bundled(
+    settings: Settings, run_id: str, now: datetime, advance: progress.Advance
+) -> LoadReport:
     """The bundled demo sources, served in-process with the replay clock at the newest
     snapshot."""
     from pipeline.cycle import run_cycle
@@ -196,7 +202,7 @@ def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
         file = demo_sources.write_sources_file(settings.data_dir, server.url)
-        return run_cycle(load_sources(file), settings, run_id=run_id, now=now)
+        return run_cycle(load_sources(file), settings, run_id=run_id, now=now, advance=advance)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -205,7 +211,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
     selection = Selection(tuple(args.source), args.since, args.until)
-    report = reprocess(settings, selection, load_id=f"reprocess-{now:%Y%m%dT%H%M%S%fZ}", now=now)
+    load_id = f"reprocess-{now:%Y%m%dT%H%M%S%fZ}"
+    with progress.bar("re-parse archived fetches") as advance:
+        report = reprocess(settings, selection, load_id=load_id, now=now, advance=advance)
+    progress.summary(load_id, report.counts())
     print(json.dumps(report.counts()))
     return 0
 
@@ -299,17 +308,22 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
-    with connect(args.warehouse) as con:
-        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC))
+    with (
+        connect(args.warehouse) as con,
+        progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance,
+    ):
+        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC), advance=advance)
         publish_reader(con, args.warehouse)
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from pipeline.enrich import enrich
+    from pipeline.enrich import ENRICH_STEPS, enrich
 
-    report = enrich(args.warehouse, now=datetime.now(UTC))
+    with progress.bar("enrich", ENRICH_STEPS) as advance:
+        report = enrich(args.warehouse, now=datetime.now(UTC), advance=advance)
+    progress.summary("enrich", report.counts())
     print(json.dumps(report.counts()))
     return 0
 

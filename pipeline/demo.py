@@ -53,7 +53,13 @@ def default_paths(warehouse: Path, data_dir: Path) -> DemoPaths:
     )
 
 
-def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> dict[str, int]:
+def run_demo(
+    paths: DemoPaths,
+    *,
+    say: Callable[[str], None],
+    now: datetime,
+    advance: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Generate sources, run one DAG cycle per snapshot, load the corpus; return counts."""
     root = demo_sources.replay_root(paths.data_dir)
     demo_sources.generate(root)
@@ -73,6 +79,8 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
                 f"{counts['entries']} entries, {counts['entry_versions']} versions "
                 f"({time.monotonic() - started:.0f} s)"
             )
+            if advance:
+                advance(f"{at:%H:%M} UTC")
     with connect(paths.warehouse) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=now)
         enrich_connection(con, now=now)
