@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _replay_parser(verbs)
     _corpus_parser(verbs)
     _enrich_parser(verbs)
+    _report_parser(verbs)
     return parser
 
 
@@ -140,6 +141,13 @@ def _enrich_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "enrich", help="recompute fts indexes, near-duplicate stories and corpus links"
     )
     p.set_defaults(handler=cmd_enrich)
+
+
+def _report_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("report", help="write a self-contained HTML report with plots")
+    p.add_argument("--out", type=Path, default=Path("report.html"), help="default: report.html")
+    p.add_argument("--live", action="store_true", help="read the live file, not the snapshot")
+    p.set_defaults(handler=cmd_report)
 
 
 def _utc_argument(text: str) -> datetime:
@@ -325,6 +333,16 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         report = enrich(args.warehouse, now=datetime.now(UTC), advance=advance)
     progress.summary("enrich", report.counts())
     print(json.dumps(report.counts()))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import render_report
+
+    with _reader(args.warehouse, live=args.live) as con:
+        page = render_report(con, generated_at=datetime.now(UTC))
+    args.out.write_text(page, encoding="utf-8")
+    print(f"wrote {args.out} ({len(page.encode()) // 1024} KiB)")
     return 0
 
 
