@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench fuzz docs clean
+.PHONY: help demo test lint airflow bench fuzz docs queries-doc clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS each;
 
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
 	$(VENV)/bin/python -m pipeline.warehouse.docs
+
+queries-doc: $(VENV)/.synced ## rerun docs/queries.md on a fresh demo warehouse and rewrite its outputs
+	$(VENV)/bin/python -m pipeline.docs_queries
 
 clean: ## remove the virtualenv, Airflow home, run data, the warehouse and its reader snapshot
 	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb

@@ -12,7 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import demo_sources
+import duckdb
+
+from pipeline import demo_sources, progress
 from pipeline.errors import TickerlakeError
 from pipeline.output import FORMATS, render
 from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _replay_parser(verbs)
     _corpus_parser(verbs)
     _enrich_parser(verbs)
+    _report_parser(verbs)
     return parser
 
 
@@ -100,9 +103,12 @@ def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser(
-        "sql", help="run one SQL query (read-only) on the reader snapshot of the warehouse"
+        "sql",
+        help="run one SQL query (read-only) on the reader snapshot, or open a prompt without one",
     )
-    p.add_argument("query")
+    p.add_argument(
+        "query", nargs="?", help="the query; without it: a prompt (a TTY) or a script on stdin"
+    )
     p.add_argument(
         "--live",
         action="store_true",
@@ -137,6 +143,13 @@ def _enrich_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.set_defaults(handler=cmd_enrich)
 
 
+def _report_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser("report", help="write a self-contained HTML report with plots")
+    p.add_argument("--out", type=Path, default=Path("report.html"), help="default: report.html")
+    p.add_argument("--live", action="store_true", help="read the live file, not the snapshot")
+    p.set_defaults(handler=cmd_report)
+
+
 def _utc_argument(text: str) -> datetime:
     from pipeline.replay import parse_utc
 
@@ -152,7 +165,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     paths = default_paths(args.warehouse, from_env().data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
-    counts = run_demo(paths, say=print, now=datetime.now(UTC))
+    with progress.bar("demo cycles", len(demo_sources.snapshot_times())) as advance:
+        counts = run_demo(paths, say=print, now=datetime.now(UTC), advance=advance)
     print(f"\nWarehouse {paths.warehouse}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"\nSample query:\n{SAMPLE_QUERY}\n")
     _print_query(args.warehouse, SAMPLE_QUERY, "table")
@@ -172,15 +186,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
     run_id = f"cli-{now:%Y%m%dT%H%M%S%fZ}"
-    if args.sources:
-        report = run_cycle(load_sources(args.sources), settings, run_id=run_id, now=now)
-    else:
-        report = _run_bundled(settings, run_id, now)
+    with progress.bar("fetch and parse") as advance:
+        if args.sources:
+            sources = load_sources(args.sources)
+            report = run_cycle(sources, settings, run_id=run_id, now=now, advance=advance)
+        else:
+            report = _run_bundled(settings, run_id, now, advance)
+    progress.summary(f"cycle {run_id}", report.counts())
     print(json.dumps(report.counts()))
     return 0
 
 
-def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
+def _run_bundled(
+    settings: Settings, run_id: str, now: datetime, advance: progress.Advance
+) -> LoadReport:
     """The bundled demo sources, served in-process with the replay clock at the newest
     snapshot."""
     from pipeline.cycle import run_cycle
@@ -191,7 +210,7 @@ def _run_bundled(settings: Settings, run_id: str, now: datetime) -> LoadReport:
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
         file = demo_sources.write_sources_file(settings.data_dir, server.url)
-        return run_cycle(load_sources(file), settings, run_id=run_id, now=now)
+        return run_cycle(load_sources(file), settings, run_id=run_id, now=now, advance=advance)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -200,7 +219,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
     selection = Selection(tuple(args.source), args.since, args.until)
-    report = reprocess(settings, selection, load_id=f"reprocess-{now:%Y%m%dT%H%M%S%fZ}", now=now)
+    load_id = f"reprocess-{now:%Y%m%dT%H%M%S%fZ}"
+    with progress.bar("re-parse archived fetches") as advance:
+        report = reprocess(settings, selection, load_id=load_id, now=now, advance=advance)
+    progress.summary(load_id, report.counts())
     print(json.dumps(report.counts()))
     return 0
 
@@ -241,29 +263,37 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    _print_query(args.warehouse, args.query, args.format, live=args.live)
+    from pipeline import sqlshell
+
+    if args.query is not None:
+        _print_query(args.warehouse, args.query, args.format, live=args.live)
+        return 0
+    with _reader(args.warehouse, live=args.live) as con:
+        shell = sqlshell.Shell(con, sys.stdout, fmt=args.format)
+        if sys.stdin.isatty():
+            sqlshell.interact(shell, from_env().data_dir / "sql_history")
+        else:
+            sqlshell.run_lines(shell, sys.stdin)
     return 0
 
 
-def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
-    import duckdb
-
+def _reader(warehouse: Path, *, live: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: the DuckLake catalog when configured, else the snapshot."""
     from pipeline.warehouse import connect, query_path
     from pipeline.warehouse.lake import connect_lake
 
     lake = from_env().lake
-    with (
-        connect_lake(lake, read_only=True)
-        if lake
-        else connect(query_path(warehouse, live=live), read_only=True)
-    ) as con:
-        try:
-            result = con.execute(query)
-        except duckdb.Error as exc:
-            first_line = str(exc).strip().splitlines()[0]
-            raise TickerlakeError(f"query failed: {first_line}") from exc
-        columns = [d[0] for d in result.description or []]
-        print(render(columns, result.fetchall(), fmt))
+    if lake:
+        return connect_lake(lake, read_only=True)
+    return connect(query_path(warehouse, live=live), read_only=True)
+
+
+def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
+    from pipeline.sqlshell import execute
+
+    with _reader(warehouse, live=live) as con:
+        result = execute(con, query)
+    print(render(result.columns, result.rows, fmt))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -286,18 +316,33 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
-    with connect(args.warehouse) as con:
-        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC))
+    with (
+        connect(args.warehouse) as con,
+        progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance,
+    ):
+        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC), advance=advance)
         publish_reader(con, args.warehouse)
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from pipeline.enrich import enrich
+    from pipeline.enrich import ENRICH_STEPS, enrich
 
-    report = enrich(args.warehouse, now=datetime.now(UTC))
+    with progress.bar("enrich", ENRICH_STEPS) as advance:
+        report = enrich(args.warehouse, now=datetime.now(UTC), advance=advance)
+    progress.summary("enrich", report.counts())
     print(json.dumps(report.counts()))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import render_report
+
+    with _reader(args.warehouse, live=args.live) as con:
+        page = render_report(con, generated_at=datetime.now(UTC))
+    args.out.write_text(page, encoding="utf-8")
+    print(f"wrote {args.out} ({len(page.encode()) // 1024} KiB)")
     return 0
 
 

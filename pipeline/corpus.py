@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,8 +65,10 @@ def load_corpus(
     now: datetime,
     language: str = "de",
     tz: str = "Europe/Berlin",
+    advance: Callable[[str], None] | None = None,
 ) -> int:
-    """Load (or refresh) every `*.txt` in `directory`; returns the number of documents."""
+    """Load (or refresh) every `*.txt` in `directory`; returns the number of documents.
+    `advance` hears each file name as it is loaded."""
     files = sorted(directory.glob("*.txt"))
     if not files:
         raise ConfigError(f"{directory}: no *.txt documents to load")
@@ -74,6 +77,8 @@ def load_corpus(
     try:
         for doc in documents:
             _upsert(con, doc, corpus, language, now)
+            if advance:
+                advance(doc.source_file)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -5,7 +5,7 @@ plan (read validators) → fetch_parse_shard (per shard, no warehouse) → load 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -91,10 +91,12 @@ def fetch_parse_shard(
     batch_id: str,
     now: datetime,
     politeness: Politeness | None = None,
+    advance: Callable[[str], None] | None = None,
 ) -> Path:
     """Fetch every source of a shard through a bounded thread pool (within the per-host
     limits of `politeness`), archive and parse the changed pages, and stage the rows as
-    one batch. Parsing runs on this thread while the pool keeps fetching."""
+    one batch. Parsing runs on this thread while the pool keeps fetching; `advance` hears
+    each source id as it is staged."""
     config = settings.fetch
     specs = [(Source.from_dict(s["source"]), Validators(**s["validators"])) for s in shard]
     batch = stage.Batch(batch_id)
@@ -106,6 +108,8 @@ def fetch_parse_shard(
         futures = [pool.submit(fetcher.fetch, s, v, now=now) for s, v in specs]
         for (source, validators), future in zip(specs, futures, strict=True):
             _stage_source(batch, source, future.result(), validators, settings)
+            if advance:
+                advance(source.source_id)
     return stage.write_batch(settings.staging_dir, batch)
 
 
@@ -202,14 +206,24 @@ def load(
 
 
 def run_cycle(
-    sources: list[Source], settings: Settings, *, run_id: str, now: datetime
+    sources: list[Source],
+    settings: Settings,
+    *,
+    run_id: str,
+    now: datetime,
+    advance: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """A whole cycle in one process: the same functions the Airflow tasks call."""
     shards = plan_shards(sources, read_state(settings.warehouse, settings.lake), now=now)
     politeness = new_politeness(settings.fetch)
     paths = [
         fetch_parse_shard(
-            shard, settings, batch_id=f"{run_id}-{i:04d}", now=now, politeness=politeness
+            shard,
+            settings,
+            batch_id=f"{run_id}-{i:04d}",
+            now=now,
+            politeness=politeness,
+            advance=advance,
         )
         for i, shard in enumerate(shards)
     ]

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from pipeline import airflow_env, demo_sources
 from pipeline.corpus import BUNDLED, load_corpus
+from pipeline.cycle import run_cycle
 from pipeline.enrich import enrich_connection
 from pipeline.replay import ReplayServer
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.sources import load_sources
 from pipeline.warehouse import connect, publish_reader
 
 SUMMARY_TABLES = (
@@ -51,7 +53,13 @@ def default_paths(warehouse: Path, data_dir: Path) -> DemoPaths:
     )
 
 
-def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> dict[str, int]:
+def run_demo(
+    paths: DemoPaths,
+    *,
+    say: Callable[[str], None],
+    now: datetime,
+    advance: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Generate sources, run one DAG cycle per snapshot, load the corpus; return counts."""
     root = demo_sources.replay_root(paths.data_dir)
     demo_sources.generate(root)
@@ -71,11 +79,36 @@ def run_demo(paths: DemoPaths, *, say: Callable[[str], None], now: datetime) -> 
                 f"{counts['entries']} entries, {counts['entry_versions']} versions "
                 f"({time.monotonic() - started:.0f} s)"
             )
+            if advance:
+                advance(f"{at:%H:%M} UTC")
     with connect(paths.warehouse) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=now)
         enrich_connection(con, now=now)
         publish_reader(con, paths.warehouse)
     return summary(paths.warehouse)
+
+
+def build_local(
+    settings: Settings, *, now: datetime, on_cycle: Callable[[datetime], None] | None = None
+) -> dict[str, int]:
+    """The demo warehouse without Airflow: `run_cycle` once per snapshot against an
+    in-process replay server, then the seed corpus and `enrich`, all at replay-clock times
+    (`now` is used only for the corpus and enrichment), so two builds hold the same rows
+    apart from ids derived from the server's port."""
+    root = demo_sources.replay_root(settings.data_dir)
+    demo_sources.generate(root)
+    with ReplayServer(root) as server:
+        sources = load_sources(demo_sources.write_sources_file(settings.data_dir, server.url))
+        for number, at in enumerate(demo_sources.snapshot_times(), start=1):
+            server.clock.set(at)
+            run_cycle(sources, settings, run_id=f"demo-cycle-{number}", now=at)
+            if on_cycle:
+                on_cycle(at)
+    with connect(settings.warehouse) as con:
+        load_corpus(con, BUNDLED, corpus="seed", now=now)
+        enrich_connection(con, now=now)
+        publish_reader(con, settings.warehouse)
+    return summary(settings.warehouse)
 
 
 def _tickerlake_env(paths: DemoPaths, sources: Path) -> dict[str, str]:

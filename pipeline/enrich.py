@@ -4,6 +4,7 @@ entry ↔ document links. Running it again on unchanged data gives the same rows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,26 +31,41 @@ class EnrichReport:
         return {"stories": self.stories, "entry_document_links": self.links}
 
 
+ENRICH_STEPS = 3  # fts indexes, stories, links: what `advance` hears
+
+
 def enrich(
-    warehouse_path: Path, *, now: datetime, config: EnrichConfig | None = None
+    warehouse_path: Path,
+    *,
+    now: datetime,
+    config: EnrichConfig | None = None,
+    advance: Callable[[str], None] | None = None,
 ) -> EnrichReport:
     """Rebuild fts indexes, stories and links in the warehouse at `warehouse_path`, then
     publish the reader snapshot so analysts see them."""
     with connect(warehouse_path) as con:
-        report = enrich_connection(con, now=now, config=config)
+        report = enrich_connection(con, now=now, config=config, advance=advance)
         publish_reader(con, warehouse_path)
     return report
 
 
 def enrich_connection(
-    con: duckdb.DuckDBPyConnection, *, now: datetime, config: EnrichConfig | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    now: datetime,
+    config: EnrichConfig | None = None,
+    advance: Callable[[str], None] | None = None,
 ) -> EnrichReport:
     config = config or EnrichConfig()
+    step = advance or (lambda _: None)
     con.execute("BEGIN TRANSACTION")
     try:
         rebuild_fts(con)
+        step("fts indexes")
         stories = build_stories(con, now=now, config=config.stories)
+        step("stories")
         links = align(con, now=now, config=config.align)
+        step("links")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

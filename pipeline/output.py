@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 FORMATS = ("table", "csv", "json")
@@ -29,7 +29,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> s
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    text = _json_value(value) if isinstance(value, datetime | date | timedelta) else str(value)
     text = text.replace("\n", " ")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
@@ -57,6 +57,21 @@ def _csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return interval_text(value)
     if isinstance(value, int | float | str | bool | list):
         return value
     return str(value)
+
+
+def interval_text(value: timedelta) -> str:
+    """An interval as DuckDB prints it (`-12:15:00`, `1 day 02:00:00`), not as Python's
+    `-1 day, 11:45:00`."""
+    sign = "-" if value < timedelta(0) else ""
+    seconds = abs(value).total_seconds()
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    fraction = f"{seconds % 1:.6f}".rstrip("0").rstrip(".")[1:]
+    day_part = f"{days} day{'s' if days != 1 else ''} " if days else ""
+    return f"{sign}{day_part}{clock}{fraction}"

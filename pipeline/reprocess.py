@@ -11,6 +11,7 @@ those fetches had happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,15 +44,23 @@ class Selection:
 
 
 def reprocess(
-    settings: Settings, selection: Selection, *, load_id: str, now: datetime
+    settings: Settings,
+    selection: Selection,
+    *,
+    load_id: str,
+    now: datetime,
+    advance: Callable[[str], None] | None = None,
 ) -> LoadReport:
-    """Re-parse the selected archived fetches and reload their sources' entries."""
+    """Re-parse the selected archived fetches and reload their sources' entries;
+    `advance` hears each fetch as it is re-parsed."""
     with connect(settings.warehouse, read_only=True) as con:
         sources = _sources(con, selection.source_ids)
         fetches = _archived_fetches(con, selection, list(sources))
     batch = stage.Batch(load_id)
     for fetched in fetches:
         _stage_fetch(batch, sources[fetched.source_id], fetched, settings.archive_dir)
+        if advance:
+            advance(f"{fetched.source_id} {fetched.fetched_at:%Y-%m-%d %H:%M}")
     path = stage.write_batch(settings.staging_dir, batch)
     with connect(settings.warehouse) as con:
         _forget_entries(con, list(sources))
