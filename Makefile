@@ -45,6 +45,7 @@ airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http
 	  AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
 	  AIRFLOW__CORE__LOAD_EXAMPLES=False; \
 	airflow db migrate > /dev/null; \
+	airflow pools import plugins/tickerlake_airflow/pools.json > /dev/null; \
 	airflow dags reserialize > /dev/null; \
 	airflow dags unpause tickerlake_ingest > /dev/null; \
 	tickerlake replay-server --auto-advance --port 8765 & \

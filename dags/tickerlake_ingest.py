@@ -5,46 +5,47 @@ Declarations only; every step calls `pipeline`. Nothing at module level does I/O
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
-
-WAREHOUSE_ASSET = Asset("tickerlake://warehouse/entries")
+from airflow.sdk import Param, dag, get_current_context, task
+from tickerlake_airflow import assets, config, retries
 
 DOC = """
 ### tickerlake_ingest
 One ingest cycle over every source in the sources file (Airflow Variable
-`tickerlake_sources`, else `TICKERLAKE_SOURCES`):
+`tickerlake_sources`, else `TICKERLAKE_SOURCES`), every 2 minutes by default
+(`TICKERLAKE_INGEST_SCHEDULE`: a cron expression, a preset or `none`):
 
 1. **plan** reads each source's validators (ETag, Last-Modified, body hash) and last
    fetch time from the warehouse, leaves out sources whose `poll_interval` has not
    passed yet, and cuts the rest into shards of 50;
-2. **fetch_parse** (one mapped task per shard) fetches with conditional GET, archives
-   changed bodies, splits pages into entries and stages them as Parquet;
-3. **load** is the single writer: it applies the staged batches to DuckDB in one
-   transaction and updates the warehouse asset.
+2. **fetch_parse** (one mapped task per shard, pool `ticker_http`) fetches with
+   conditional GET, archives changed bodies, splits pages into entries and stages them;
+3. **load** (pool `duckdb_writer`, one slot) is the single writer: it applies the staged
+   batches in one transaction and updates the `tickerlake_warehouse` asset, which
+   schedules `tickerlake_enrich`.
 
-Param `now` (ISO-8601 with offset) replays a cycle at a chosen time; the demo uses it.
+Runs are keyed on the run id and the fetch times, never on the logical date, so manual
+and API runs work alike. Param `now` (ISO-8601 with offset) replays a cycle at a chosen
+time; the demo uses it. Transient errors are retried with backoff, permanent ones fail.
 """
 
 
 @dag(
     dag_id="tickerlake_ingest",
-    schedule=timedelta(minutes=2),
+    schedule=config.ingest_schedule(),
     start_date=datetime(2025, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
     tags=["tickerlake", "ingest"],
     doc_md=DOC,
-    default_args={"owner": "tickerlake", "retries": 2, "retry_delay": timedelta(seconds=30)},
+    default_args=retries.default_args(),
     params={"now": Param(None, type=["null", "string"], description="cycle time, ISO-8601")},
 )
 def tickerlake_ingest() -> None:
     @task
     def plan() -> list[dict[str, Any]]:
-        from tickerlake_airflow import config
-
         from pipeline.cycle import plan_shards, read_state
         from pipeline.sources import load_sources
 
@@ -59,10 +60,8 @@ def tickerlake_ingest() -> None:
             for i, specs in enumerate(shards)
         ]
 
-    @task
+    @task(pool="ticker_http")
     def fetch_parse(shard: dict[str, Any]) -> dict[str, str]:
-        from tickerlake_airflow import config
-
         from pipeline.cycle import fetch_parse_shard
 
         now = config.cycle_time(shard["now"])
@@ -71,11 +70,9 @@ def tickerlake_ingest() -> None:
         )
         return {"path": str(path), "now": shard["now"]}
 
-    @task(outlets=[WAREHOUSE_ASSET])
+    @task(pool="duckdb_writer", outlets=[assets.WAREHOUSE])
     def load(staged: list[dict[str, str]]) -> dict[str, int]:
         from pathlib import Path
-
-        from tickerlake_airflow import config
 
         from pipeline.cycle import load as load_warehouse
 

@@ -57,8 +57,13 @@ def airflow(args: list[str], env: dict[str, str], log: Path, *, timeout: float =
         raise AirflowCommandError(f"`airflow {args[0]} {args[1]}` failed; see {log}")
 
 
+POOLS = PROJECT_ROOT / "plugins" / "tickerlake_airflow" / "pools.json"
+
+
 def migrate_db(env: dict[str, str], log: Path) -> None:
+    """The metadata database at the newest schema, with tickerlake's pools."""
     airflow(["db", "migrate"], env, log)
+    airflow(["pools", "import", str(POOLS)], env, log)
 
 
 def test_dag(dag_id: str, env: dict[str, str], log: Path, *, now: datetime) -> None:

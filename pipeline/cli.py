@@ -120,6 +120,10 @@ def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _replay_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser("replay-server", help="serve recorded snapshots on 127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument(
+        "--public-url", help="base URL the demo sources file names (default: http://HOST:PORT)"
+    )
     p.add_argument("--root", type=Path, help="snapshot folder (default: the bundled demo)")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--at", type=_utc_argument, help="clock start, ISO-8601 with offset")
@@ -304,24 +308,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
         data_dir = from_env().data_dir
         root = demo_sources.replay_root(data_dir)
         demo_sources.generate(root)
-        sources = demo_sources.write_sources_file(data_dir, f"http://127.0.0.1:{args.port}")
+        base_url = args.public_url or f"http://{args.host}:{args.port}"
+        sources = demo_sources.write_sources_file(data_dir, base_url)
         print(f"sources file for these demo sources: {sources}")
-    serve_forever(root, port=args.port, at=args.at, auto_advance=args.auto_advance)
+    serve_forever(root, host=args.host, port=args.port, at=args.at, auto_advance=args.auto_advance)
     return 0
 
 
 def cmd_corpus_load(args: argparse.Namespace) -> int:
-    from pipeline.corpus import BUNDLED, load_corpus
-    from pipeline.warehouse import connect, publish_reader
+    from pipeline.corpus import BUNDLED, load_into
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
-    with (
-        connect(args.warehouse) as con,
-        progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance,
-    ):
-        count = load_corpus(con, directory, corpus=name, now=datetime.now(UTC), advance=advance)
-        publish_reader(con, args.warehouse)
+    with progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance:
+        count = load_into(
+            args.warehouse, directory, corpus=name, now=datetime.now(UTC), advance=advance
+        )
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
 

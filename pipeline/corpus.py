@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.errors import ConfigError
 from pipeline.timeparse import parse_german_datetime, to_utc
+from pipeline.warehouse import connect, publish_reader
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "seed-corpus"
 _DATE_PREFIX = re.compile(r"^\s*date (\d{4})-(\d{2})-(\d{2})\s+")
@@ -84,6 +85,21 @@ def load_corpus(
         con.execute("ROLLBACK")
         raise
     return len(documents)
+
+
+def load_into(
+    warehouse: Path,
+    directory: Path,
+    *,
+    corpus: str,
+    now: datetime,
+    advance: Callable[[str], None] | None = None,
+) -> int:
+    """`load_corpus` into the warehouse file, then publish the reader snapshot."""
+    with connect(warehouse) as con:
+        count = load_corpus(con, directory, corpus=corpus, now=now, advance=advance)
+        publish_reader(con, warehouse)
+    return count
 
 
 def _upsert(

@@ -224,7 +224,7 @@ class Fetcher:
         deadline: float,
         now: datetime,
     ) -> None:
-        headers = {**source.headers, **_conditional_headers(validators)}
+        headers = {**source.headers, **conditional_headers(validators)}
         with self._open(source, source.url, headers, deadline) as (response, final_url):
             result.status, result.final_url = response.status_code, final_url
             result.headers = {k.lower(): v for k, v in response.headers.items()}
@@ -367,7 +367,7 @@ def _record_error(result: FetchResult, exc: SourceError) -> None:
     result.body, result.sha256 = None, None
 
 
-def _conditional_headers(validators: Validators) -> dict[str, str]:
+def conditional_headers(validators: Validators) -> dict[str, str]:
     headers = {}
     if validators.etag:
         headers["If-None-Match"] = validators.etag

@@ -1,0 +1,45 @@
+"""tickerlake_enrich: recompute what derives from the loaded entries, after each load."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airflow.sdk import dag, task
+from tickerlake_airflow import assets, config, retries
+
+DOC = """
+### tickerlake_enrich
+Scheduled on the `tickerlake_warehouse` asset, so it runs after every load (ingest,
+watch, corpus, reprocess). In one transaction it rebuilds the full-text indexes, the
+near-duplicate stories and the entry ↔ corpus document links, then publishes the
+reader snapshot analysts query. Running it twice on the same data gives the same rows.
+Pool `duckdb_writer`: it writes the warehouse.
+"""
+
+
+@dag(
+    dag_id="tickerlake_enrich",
+    schedule=[assets.WAREHOUSE],
+    start_date=datetime(2025, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    tags=["tickerlake", "enrich"],
+    doc_md=DOC,
+    default_args=retries.default_args(),
+)
+def tickerlake_enrich() -> None:
+    @task(pool="duckdb_writer")
+    def enrich() -> dict[str, int]:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from pipeline.enrich import enrich as enrich_warehouse
+
+        settings = config.settings()
+        if settings.lake is not None:
+            raise AirflowSkipException("enrich runs on the DuckDB file backend only (for now)")
+        return enrich_warehouse(settings.warehouse, now=datetime.now(UTC)).counts()
+
+    enrich()
+
+
+tickerlake_enrich()

@@ -1,0 +1,72 @@
+"""The thin Airflow adapters: retry policy, settings, the warehouse Connection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from airflow.sdk import RetryAction
+from tickerlake_airflow import config, hooks, retries
+
+from pipeline.errors import ConfigError, WarehouseBusyError
+from pipeline.settings import from_env
+
+
+@pytest.mark.parametrize(
+    ("error", "action"),
+    [
+        (ConfigError("bad"), RetryAction.FAIL),
+        (WarehouseBusyError("busy"), RetryAction.RETRY),
+        (ValueError("bug"), RetryAction.DEFAULT),
+    ],
+)
+def test_retry_policy_fails_permanent_errors_at_once(error: Exception, action: RetryAction) -> None:
+    assert retries.RETRY_POLICY.evaluate(error, 1, 4).action is action
+
+
+def test_retry_policy_survives_dag_serialisation() -> None:
+    data = retries.RETRY_POLICY.serialize()
+    again = type(retries.RETRY_POLICY).deserialize(data)
+    assert again.evaluate(ConfigError("bad"), 1, 4).action is RetryAction.FAIL
+
+
+def test_schedule_and_interval_come_from_the_environment() -> None:
+    assert config.ingest_schedule({}) == "*/2 * * * *"
+    assert config.ingest_schedule({"TICKERLAKE_INGEST_SCHEDULE": "none"}) is None
+    assert config.watch_interval({"TICKERLAKE_WATCH_INTERVAL": "5"}) == 5.0
+    with pytest.raises(ConfigError):
+        config.watch_interval({"TICKERLAKE_WATCH_INTERVAL": "0"})
+
+
+def test_run_parameters_must_carry_an_offset() -> None:
+    assert config.utc_param("since", "2025-08-14T09:00:00+02:00").hour == 7
+    with pytest.raises(ConfigError):
+        config.utc_param("since", "2025-08-14T09:00:00")
+
+
+def test_no_connection_keeps_the_environment() -> None:
+    settings = from_env({})
+    assert hooks.WarehouseHook().locate(settings) == settings
+
+
+def test_connection_names_the_duckdb_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    conn = {"conn_type": "duckdb", "host": str(tmp_path / "w.duckdb")}
+    monkeypatch.setenv("AIRFLOW_CONN_TICKERLAKE_WAREHOUSE", json.dumps(conn))
+    located = hooks.WarehouseHook().locate(from_env({}))
+    assert located.warehouse == tmp_path / "w.duckdb"
+    assert located.lake is None
+
+
+def test_connection_puts_the_warehouse_on_ducklake(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = {"backend": "ducklake", "catalog_conn_id": "lake_catalog", "data_path": "/lake"}
+    catalog = {"conn_type": "postgres", "host": "pg", "port": 5432, "schema": "cat"}
+    catalog |= {"login": "u", "password": "it's"}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_TICKERLAKE_WAREHOUSE", json.dumps({"conn_type": "duckdb", "extra": extra})
+    )
+    monkeypatch.setenv("AIRFLOW_CONN_LAKE_CATALOG", json.dumps(catalog))
+    lake = hooks.WarehouseHook().locate(from_env({})).lake
+    assert lake is not None
+    assert lake.data_path == "/lake"
+    assert lake.catalog == "host='pg' port='5432' dbname='cat' user='u' password='it\\'s'"
