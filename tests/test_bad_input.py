@@ -5,6 +5,7 @@ unwritable warehouse or archive paths (a clear error and no partial state)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from pipeline import cycle, stage
 from pipeline.errors import ParseError, PermanentError
 from pipeline.parse import parse_page
 from pipeline.replay import ReplayServer, snapshot_name
-from pipeline.settings import from_env
+from pipeline.settings import PROJECT_ROOT, from_env
 from pipeline.sources import Source
 from pipeline.warehouse import connect
 from pipeline.warehouse.load import load_batches
@@ -134,3 +135,15 @@ def test_unwritable_archive_fails_the_shard_without_a_batch(
     assert not staged.exists() or list(staged.iterdir()) == []
     with connect(warehouse_path, read_only=True) as con:
         assert rows(con, "SELECT count(*) FROM fetches") == [(0,)]
+
+
+def test_every_test_docs_reliability_cites_exists() -> None:
+    doc = (PROJECT_ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(test_\w+\.py)::(test_\w+)`", doc))
+    assert len(cited) > 40
+    missing = [
+        f"{file}::{name}"
+        for file, name in sorted(cited)
+        if f"def {name}(" not in (PROJECT_ROOT / "tests" / file).read_text(encoding="utf-8")
+    ]
+    assert missing == []
