@@ -57,7 +57,7 @@ def crash_row(root: Path) -> Row:
     lost = sum(1 for t in trials if t.outcome == "torn" or not t.rerun_matches)
     killed = sum(t.killed for t in trials)
     return Row(
-        f"crash: SIGKILL the loader ({killed} killed mid-run)",
+        f"crash: SIGKILL the loader ({killed} before the load ended)",
         len(trials),
         sum(t.passed for t in trials),
         lost,
