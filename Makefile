@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench fuzz docs queries-doc clean
+.PHONY: help demo test lint airflow bench fuzz reliability docs queries-doc clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,14 +57,22 @@ bench: $(VENV)/.synced ## run every benchmark in bench/ (or BENCH="parse ..."), 
 	$(VENV)/bin/python -m bench $${BENCH:-}
 
 FUZZ_SECONDS ?= 60
-fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS each; no atheris: hypothesis, 5000 examples
+# FUZZ_RUNS=1000000 runs each harness that many executions instead of FUZZ_SECONDS
+# (and, without atheris, that many hypothesis examples per property).
+FUZZ_RUNS ?=
+FUZZ_LIMIT := $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS (or FUZZ_RUNS) each; no atheris: hypothesis
 	$(UV) pip install --quiet --python $(VENV)/bin/python atheris \
 	  || echo "atheris cannot be installed here: the harnesses fall back to hypothesis" >&2
 	mkdir -p var/fuzz/parse var/fuzz/time  # working corpora; crashes land in var/fuzz/
-	$(VENV)/bin/python -m fuzz.fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	  -artifact_prefix=var/fuzz/ var/fuzz/parse tests/fixtures
-	$(VENV)/bin/python -m fuzz.fuzz_time -max_total_time=$(FUZZ_SECONDS) \
+	$(if $(FUZZ_RUNS),export TICKERLAKE_FUZZ_EXAMPLES=$(FUZZ_RUNS);) \
+	$(VENV)/bin/python -m fuzz.fuzz_parse $(FUZZ_LIMIT) -max_len=65536 \
+	  -artifact_prefix=var/fuzz/ var/fuzz/parse tests/fixtures; \
+	$(VENV)/bin/python -m fuzz.fuzz_time $(FUZZ_LIMIT) \
 	  -artifact_prefix=var/fuzz/ var/fuzz/time
+
+reliability: $(VENV)/.synced ## crash trials (50 SIGKILLs), readers during 20 loads, the bad-input catalogue: a table
+	$(VENV)/bin/python -m tests.reliability
 
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
 	$(VENV)/bin/python -m pipeline.warehouse.docs
