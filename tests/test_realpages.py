@@ -153,6 +153,28 @@ def same_minute(value: object, entry: Entry) -> bool:
     )
 
 
+# Pages whose rendered HTML marks no entry with a time (the times are only in JSON-LD).
+NO_RENDERED_TIMES = {
+    "The_New_York_Times_live_blog.html.gz",
+    "TheIndependent_TheIndependent_2023_08_14.html.gz",
+    "TheIndependent_TheIndependent_1.html.gz",
+    "TheIndependent_TheIndependent_4.html.gz",
+}
+RENDERED_ROWS = [r for r in JSONLD_ROWS if r["file"] not in NO_RENDERED_TIMES]
+
+
+@needs_liveblogs
+@pytest.mark.parametrize("row", RENDERED_ROWS, ids=ids(RENDERED_ROWS))
+def test_generic_detection_finds_the_rendered_entries(row: dict[str, str]) -> None:
+    """Generic detection alone (`kind="html"`) on pages whose JSON-LD tells the truth: it
+    finds every rendered entry (a pinned copy may add one)."""
+    content = gzip.decompress((LIVEBLOGS / row["file"]).read_bytes())
+    page = parse_page(content, row["url"], fetched_at=FETCHED_AT, kind="html")
+    rendered = int(row["html_entries"])
+    assert page.parser == "html"
+    assert rendered <= len(page.entries) <= rendered + 1
+
+
 # BR24's ticker of 27 August 2024 (hand labelled): Berlin wall clock → UTC.
 BR_FILE = "BR_BR_2024_08_27.html.gz"
 BR_LABELS = [

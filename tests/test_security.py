@@ -76,7 +76,7 @@ SECRET_PATTERNS = {
 }
 # Values that are not secrets: placeholders, variable references, code.
 PLACEHOLDER = re.compile(
-    r"""^["']?(change-me|\$\{\w+\}|\$\w+|<[\w-]+>|x+|\*+|"|'|)["',]?$|^[\w.]+\(|^_ALLOW|^re\.""",
+    r"""^["']?(change-me[\w-]*|\$\{\w+\}|\{\w+\}|\$\w+|<[\w-]+>|x+|\*+|"|'|)["',]*$|^[\w.]+\(|^_ALLOW|^re\.""",
     re.I,
 )
 BINARY_SUFFIXES = {".gz", ".png", ".parquet", ".duckdb", ".ico", ".lock"}

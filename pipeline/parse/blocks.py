@@ -29,7 +29,15 @@ import lxml.etree
 
 from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
-from pipeline.parse.html_text import Element, classes, element_text, text_nodes, text_of, tidy
+from pipeline.parse.html_text import (
+    Element,
+    classes,
+    element_text,
+    text_nodes,
+    text_of,
+    tidy,
+    words_of,
+)
 from pipeline.parse.markers import Marker, read_marker, resolve_day
 from pipeline.timeparse import parse_day_header, parse_loose
 
@@ -38,7 +46,8 @@ MIN_MEDIAN_CHARS = 40
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_FLAT = _HEADINGS | {"p", "strong", "b", "span", "time", "em"}
+_INLINE = {"b", "strong", "i", "em", "u", "span", "font", "small", "mark"}
+_FLAT = _HEADINGS | _INLINE | {"p", "time"}
 _STARTS = re.compile(
     r"^\s*(?:\d|\+\+|posted|updated|published|aktualisiert|vor |just|gerade|soeben|stand)", re.I
 )
@@ -123,7 +132,7 @@ def _first_class(node: Element) -> str:
 
 def _untimed(block: Element) -> RawEntry:
     heading = _heading_in(block)
-    headline = tidy(text_of(heading)) if heading is not None else None
+    headline = words_of(heading) if heading is not None else None
     paragraphs = [p for p in element_text(block).split("\n\n") if p != headline]
     anchor = block.get("id")
     return RawEntry(
@@ -190,7 +199,7 @@ def _alone(parent: Element, text: str) -> bool:
 
 
 def _time_element(tag: Element, clock: PageClock) -> Marker | None:
-    text = tidy(text_of(tag))
+    text = words_of(tag)
     value = tag.get("datetime")
     value = value.strip() if isinstance(value, str) else ""
     moment = parse_loose(value)
@@ -213,12 +222,13 @@ def _series(candidates: list[_Candidate]) -> list[list[_Candidate]]:
 def _signature(element: Element) -> tuple[str, ...]:
     path: list[str] = []
     node: Element | None = element
-    for _ in range(4):
-        if node is None:
-            break
-        # The first class only: modifiers (`entry entry--highlight`) vary within a series.
-        name = "h" if node.tag in _HEADINGS else str(node.tag)  # h2 and h3 entries mix
-        path.append(f"{name}.{_first_class(node)}")
+    while node is not None and len(path) < 4:
+        # Inline wrappers say nothing about structure (and broken markup adds them:
+        # `<b><h2>…</b></h2>` puts the heading inside the <b>).
+        if node.tag not in _INLINE or node is element:
+            # The first class only: modifiers (`entry entry--highlight`) vary in a series.
+            name = "h" if node.tag in _HEADINGS else str(node.tag)  # h2 and h3 entries mix
+            path.append(f"{name}.{_first_class(node)}")
         node = node.getparent()
     return tuple(path)
 
@@ -310,7 +320,10 @@ def _assign_blocks(group: list[_Candidate]) -> None:
             counts[ancestor] += 1
     for candidate in group:
         block = candidate.element
-        # A time-marked heading is the flat form: its entry runs on over its siblings.
+        # A time-marked heading is the flat form: its entry runs on over its siblings
+        # (those of an inline wrapper it is alone in, for broken markup).
+        while _headlined([candidate]) and (wrapper := _inline_wrapper(block)) is not None:
+            block = wrapper
         while (
             not _headlined([candidate])
             and (parent := block.getparent()) is not None
@@ -318,6 +331,12 @@ def _assign_blocks(group: list[_Candidate]) -> None:
         ):
             block = parent
         candidate.block = block
+
+
+def _inline_wrapper(node: Element) -> Element | None:
+    """The inline element `node` is alone in, if any."""
+    parent = node.getparent()
+    return parent if parent is not None and parent.tag in _INLINE and len(parent) == 1 else None
 
 
 def _block_nodes(candidate: _Candidate, blocks: set[Element]) -> list[Element]:
@@ -460,13 +479,13 @@ def _headline(candidate: _Candidate) -> str | None:
     if block is element:
         return None
     heading = _heading_in(block)
-    text = tidy(text_of(heading)) if heading is not None else ""
+    text = words_of(heading) if heading is not None else ""
     return text if text and not text.startswith(candidate.marker.text) else None
 
 
 def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
     """The block's text without the marker line, the headline and the byline."""
-    marker_line = tidy(text_of(candidate.element))
+    marker_line = words_of(candidate.element)
     paragraphs = [
         p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
     ]
@@ -519,7 +538,7 @@ _AUTHORS = lxml.etree.XPath(
 
 def _authors(block: Element) -> tuple[str, ...]:
     found = cast(list[Element], _AUTHORS(block))
-    names = (tidy(text_of(node)) for node in found)
+    names = (words_of(node) for node in found)
     return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
 
 

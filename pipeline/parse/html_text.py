@@ -39,6 +39,12 @@ def parse_html(markup: str) -> Element | None:
         return None
 
 
+def words_of(node: Element) -> str:
+    """The node's text on one line, its pieces joined by spaces (`<time><span>4m
+    ago</span>12:50</time>` → `4m ago 12:50`), as Beautiful Soup's `get_text(" ")`."""
+    return tidy(" ".join(cast(Iterator[str], node.itertext())))
+
+
 def text_of(node: Element) -> str:
     """All text below `node`, as lxml's `text_content()` gives it."""
     # lxml's stubs allow bytes; an HTML tree parsed from text yields str only.

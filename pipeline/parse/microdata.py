@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from pipeline.parse.context import RawEntry
-from pipeline.parse.html_text import Element, element_text, text_of, tidy
+from pipeline.parse.html_text import Element, element_text, words_of
 from pipeline.timeparse import parse_loose
 
 _LIVE_BLOG = re.compile(r"schema\.org/LiveBlogPosting", re.I)
@@ -34,13 +34,13 @@ def _entry(item: Element) -> RawEntry:
     anchor = item.get("id")
     return RawEntry(
         body=element_text(body) if body is not None else "",
-        headline=tidy(text_of(headline)) or None if headline is not None else None,
+        headline=words_of(headline) or None if headline is not None else None,
         local_time=published,
         time_text=published_text,
         precision="second" if published else "none",
         anchor=anchor if isinstance(anchor, str) and anchor else None,
         updated_at=parse_loose(_prop(item, "dateModified")),
-        authors=tuple(a for a in (tidy(text_of(n)) for n in _props(item, "author")) if a),
+        authors=tuple(a for a in (words_of(n) for n in _props(item, "author")) if a),
     )
 
 
@@ -52,7 +52,7 @@ def _prop(item: Element, name: str) -> str | None:
         value = tag.get(attribute)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return tidy(text_of(tag)) or None
+    return words_of(tag) or None
 
 
 def _prop_tag(item: Element, name: str) -> Element | None:

@@ -21,7 +21,7 @@ from pipeline.errors import ConfigError
 from pipeline.models import Precision
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry
-from pipeline.parse.html_text import Element, fragment_text, text_of, tidy
+from pipeline.parse.html_text import Element, fragment_text, words_of
 from pipeline.parse.markers import Marker, read_marker, resolve_day
 from pipeline.parse.pagedate import read_date_text
 from pipeline.timeparse import parse_loose, parse_with_library
@@ -130,7 +130,7 @@ def _marker(item: Element, profile: type[Profile], ctx: PageContext) -> Marker |
     if not found:
         return None
     element = found[0]
-    text = tidy(text_of(element))
+    text = words_of(element)
     stamp = element.get("datetime") or ""
     moment = parse_loose(stamp)
     if moment is not None:
@@ -205,7 +205,7 @@ def _moment(marker: Marker | None, day: date) -> datetime | None:
 
 def _first_text(node: Element, selector: str | None) -> str | None:
     found = _select(node, selector) if selector else []
-    text = tidy(text_of(found[0])) if found else ""
+    text = words_of(found[0]) if found else ""
     return text or None
 
 

@@ -69,4 +69,5 @@ def test_connection_puts_the_warehouse_on_ducklake(monkeypatch: pytest.MonkeyPat
     lake = hooks.WarehouseHook().locate(from_env({})).lake
     assert lake is not None
     assert lake.data_path == "/lake"
-    assert lake.catalog == "host='pg' port='5432' dbname='cat' user='u' password='it\\'s'"
+    quoted = "it\\'s"  # the apostrophe escaped for a libpq connection string
+    assert lake.catalog == f"host='pg' port='5432' dbname='cat' user='u' password='{quoted}'"
