@@ -68,7 +68,7 @@ def seed_warehouse(path: Path, existing: int) -> None:
         con.execute(
             f"""
             INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at,
-                                 last_fetched_at, last_observed_at)
+                                 validated_at, last_observed_at)
             SELECT DISTINCT source_id, 'https://t.example/' || source_id, 'auto',
                    'Europe/Berlin', 'de', fetched_at, fetched_at, fetched_at FROM ({rows})
             """

@@ -43,7 +43,11 @@ def read_state(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, Sou
         return {}
     with connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True) as con:
         rows = con.execute(
-            "SELECT source_id, etag, last_modified, last_sha256, last_fetched_at FROM sources"
+            """
+            SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at
+            FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
+                                      FROM fetches GROUP BY source_id) f USING (source_id)
+            """
         )
         return {r[0]: SourceState(Validators(r[1], r[2], r[3]), r[4]) for r in rows.fetchall()}
 

@@ -433,8 +433,9 @@ def test_not_modified_fetch_keeps_validators(
     )
     report = load(warehouse, staging, not_modified)
     assert (report.fetch_rows, report.page_rows, report.entry_rows) == (1, 0, 0)
-    assert rows(warehouse, "SELECT etag, last_fetched_at, last_observed_at FROM sources") == [
-        (etag, T[1], T[0])
+    # A 304 writes only its fetch row: the validators still come from the 200 at T[0].
+    assert rows(warehouse, "SELECT etag, validated_at, last_observed_at FROM sources") == [
+        (etag, T[0], T[0])
     ]
     assert live_ids(warehouse) == ["a"]
 

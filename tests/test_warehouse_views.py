@@ -118,6 +118,8 @@ def test_committed_warehouse_docs_are_current() -> None:
 
 
 def test_upgrading_a_001_warehouse_keeps_its_rows(tmp_path: Path) -> None:
+    """A warehouse as tickerlake's first schema left it (rows written in plain SQL, as
+    today's loader no longer fits that schema) is migrated and loads on."""
     from pipeline.warehouse.db import migration_files
 
     path = tmp_path / "old.duckdb"
@@ -125,10 +127,14 @@ def test_upgrading_a_001_warehouse_keeps_its_rows(tmp_path: Path) -> None:
         old.execute("CREATE TABLE _migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
         old.execute(migration_files()[0].read_text(encoding="utf-8"))
         old.execute("INSERT INTO _migrations VALUES ('001_initial', now())")
-        old.execute("SET TimeZone = 'UTC'")
-        load(old, tmp_path / "staging", observation(T[0], bodies("a", "b")))
+        old.execute(
+            "INSERT INTO sources (source_id, url, kind, first_seen_at, last_fetched_at, etag)"
+            " VALUES (?, 'u', 'auto', ?, ?, 'old-etag')",
+            [SOURCE, T[0], T[0]],
+        )
     with connect(path) as con:
+        assert rows(con, "SELECT etag, validated_at FROM sources") == [("old-etag", T[0])]
         load(con, tmp_path / "staging", observation(T[1], bodies("a", a="Neu.")))
-        assert rows(con, "SELECT count(*) FROM entry_versions") == [(3,)]
+        assert rows(con, "SELECT count(*) FROM entry_versions") == [(1,)]
         names = rows(con, "SELECT name FROM _migrations ORDER BY 1")
         assert names == [(f.stem,) for f in migration_files()]

@@ -52,7 +52,8 @@ WITH windowed AS (
 ), outcomes AS (
     SELECT source_id,
            max(fetched_at) FILTER (WHERE error_class IS NULL) AS last_success_at,
-           max(fetched_at) FILTER (WHERE changed) AS last_change_at
+           max(fetched_at) FILTER (WHERE changed) AS last_change_at,
+           max(fetched_at) AS last_fetched_at
     FROM fetches GROUP BY source_id
 ), lags AS (
     SELECT source_id, max(published_at) AS newest_entry_at,
@@ -60,7 +61,7 @@ WITH windowed AS (
                FILTER (WHERE time_precision IN ('second', 'minute')) AS freshness_lag
     FROM entries WHERE NOT is_deleted GROUP BY source_id
 )
-SELECT s.source_id, s.url, s.last_fetched_at, o.last_success_at, o.last_change_at,
+SELECT s.source_id, s.url, o.last_fetched_at, o.last_success_at, o.last_change_at,
        coalesce(r.fetches_24h, 0) AS fetches_24h, r.error_rate_24h, r.not_modified_rate_24h,
        l.newest_entry_at, l.freshness_lag
 FROM sources s

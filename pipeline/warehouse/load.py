@@ -129,7 +129,9 @@ def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
     con.execute(
         """
         MERGE INTO sources t USING b_sources s ON t.source_id = s.source_id
-        WHEN MATCHED THEN UPDATE SET url = s.url, kind = s.kind, timezone = s.timezone,
+        WHEN MATCHED AND (t.url, t.kind, t.timezone, t.language)
+                IS DISTINCT FROM (s.url, s.kind, s.timezone, s.language)
+            THEN UPDATE SET url = s.url, kind = s.kind, timezone = s.timezone,
             language = s.language
         WHEN NOT MATCHED THEN INSERT (source_id, url, kind, timezone, language, first_seen_at)
             VALUES (s.source_id, s.url, s.kind, s.timezone, s.language, ?)
@@ -152,18 +154,17 @@ def _insert_fetches(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
 
 
 def _update_validators(con: duckdb.DuckDBPyConnection) -> None:
-    """Remember the validators of each source's newest fetch (only if it is newer)."""
+    """Remember the validators of each source's newest 200 response (only if it is newer
+    than the one they came from): a 304 or a failed fetch writes nothing here."""
     con.execute(
         """
-        UPDATE sources s SET last_fetched_at = f.fetched_at,
-            etag = CASE WHEN f.status = 200 THEN f.etag ELSE s.etag END,
-            last_modified = CASE WHEN f.status = 200 THEN f.last_modified ELSE s.last_modified END,
-            last_sha256 = CASE WHEN f.status = 200 THEN f.sha256 ELSE s.last_sha256 END
-        FROM (SELECT * FROM b_fetches
+        UPDATE sources s SET validated_at = f.fetched_at, etag = f.etag,
+            last_modified = f.last_modified, last_sha256 = f.sha256
+        FROM (SELECT * FROM b_fetches WHERE status = 200
               QUALIFY row_number() OVER (PARTITION BY source_id
                                          ORDER BY fetched_at DESC, attempt DESC) = 1) f
         WHERE s.source_id = f.source_id
-          AND (s.last_fetched_at IS NULL OR f.fetched_at > s.last_fetched_at)
+          AND (s.validated_at IS NULL OR f.fetched_at > s.validated_at)
         """
     )
 
