@@ -11,7 +11,7 @@ export UV_SYSTEM_CERTS := 1
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint airflow bench fuzz reliability docs queries-doc clean
+.PHONY: help demo test chromium lint airflow bench fuzz reliability docs queries-doc clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,8 +27,17 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 demo: $(VENV)/.synced ## install, then run the ingest DAG under Airflow on the bundled demo
 	$(VENV)/bin/tickerlake demo
 
-test: $(VENV)/.synced ## install, then run the whole test suite
+test: $(VENV)/.synced chromium ## install, then run the whole test suite
 	$(VENV)/bin/pytest
+
+# The report test renders in headless Chromium (Debian's package): installed when missing
+# and this is a Debian machine we may install on; otherwise those tests skip with a reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the report tests"; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the report rendering tests will skip" >&2; fi; }
 
 lint: $(VENV)/.synced ## ruff, formatting, mypy --strict, and the no-Airflow-in-pipeline contract
 	$(VENV)/bin/ruff check .
