@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import cProfile
 import csv
+import gc
 import gzip
 import pstats
 import statistics
@@ -67,10 +68,14 @@ def median_ms(func: Callable[[Page], object], page: Page, rounds: int) -> float:
     process, not wall time: the ratios must not depend on what else the machine runs."""
     func(page)
     timings = []
-    for _ in range(rounds):
-        started = time.process_time()
-        func(page)
-        timings.append(time.process_time() - started)
+    gc.disable()  # as timeit does: a collection would land in whichever call triggers it
+    try:
+        for _ in range(rounds):
+            started = time.process_time()
+            func(page)
+            timings.append(time.process_time() - started)
+    finally:
+        gc.enable()
     return 1000 * statistics.median(timings)
 
 

@@ -7,6 +7,7 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,9 @@ from pipeline.parse.text import parse_text
 from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
+
+# Leading whitespace then "<", matched in place (lstrip would copy a whole page).
+_MARKUP_START = re.compile(r"\s*<")
 
 _KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ARTICLE_TYPES = (
@@ -104,7 +108,7 @@ def _parse_text(
 def _is_plain_text(text: str, content_type: str) -> bool:
     if content_type:
         return content_type.split(";")[0].strip().lower() == "text/plain"
-    return not text.lstrip().startswith("<")
+    return _MARKUP_START.match(text) is None
 
 
 def _context(url: str, fetched_at: datetime, tz: str | None, language: str | None) -> PageContext:

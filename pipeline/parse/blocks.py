@@ -531,8 +531,8 @@ def _anchor(candidate: _Candidate) -> str | None:
 # Bylines: microdata, rel=author, or a class naming the author or byline.
 _AUTHORS = lxml.etree.XPath(
     ".//*[@itemprop='author' or contains(concat(' ', @rel, ' '), ' author ')"
-    " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'author')"
-    " or contains(translate(@class, 'AUTHORBYLINE', 'authorbyline'), 'byline')]"
+    " or contains(@class, 'author') or contains(@class, 'Author')"
+    " or contains(@class, 'byline') or contains(@class, 'Byline')]"
 )
 
 

@@ -52,13 +52,16 @@ class FeedResult:
     warnings: list[str] = field(default_factory=list)
 
 
+_XML_START = re.compile(r"\s*<\?xml")
+
+
 def is_feed(text: str, content_type: str) -> bool:
     """A declared feed type, or XML (declared, or undeclared with an XML declaration)
     whose root element is `<rss>`, `<feed>` or `<rdf:RDF>`."""
     media = content_type.split(";")[0].strip().lower()
     if media in FEED_TYPES:
         return True
-    if media in XML_TYPES or text.lstrip().startswith("<?xml"):
+    if media in XML_TYPES or _XML_START.match(text):
         return _FEED_ROOT.match(text[:4096]) is not None
     return False
 
