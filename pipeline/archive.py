@@ -19,6 +19,8 @@ from pathlib import Path
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from pipeline.errors import ArchiveError
+
 Root = str | Path
 
 
@@ -58,6 +60,14 @@ def put(root: Root, body: bytes, content_type: str | None = None) -> str:
 
 
 def _write(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
+    try:
+        _write_object(fs, target, data)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ArchiveError(f"raw archive: cannot write {target}: {reason}") from exc
+
+
+def _write_object(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
     """Object stores publish a PUT whole, so it is written in place; a local folder gets
     a temp file renamed over the final name (rename is atomic on one filesystem)."""
     if not isinstance(fs, LocalFileSystem):

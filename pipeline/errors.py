@@ -98,6 +98,11 @@ class BatchError(PermanentError):
     """A staged batch is missing or malformed."""
 
 
+class ArchiveError(PermanentError):
+    """The raw archive cannot be written (a file where its folder should be, no
+    permission, a full disk); names the archive and the object."""
+
+
 class ParseError(PermanentError):
     """A body that is no page at all: empty, or not text in any encoding. Anything
     that is text parses, at worst into an article with warnings."""

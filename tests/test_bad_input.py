@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from pipeline import cycle, stage
-from pipeline.errors import ParseError, PermanentError
+from pipeline.errors import ArchiveError, ParseError, PermanentError
 from pipeline.parse import parse_page
 from pipeline.replay import ReplayServer, snapshot_name
 from pipeline.settings import PROJECT_ROOT, from_env
@@ -125,7 +125,7 @@ def test_unwritable_archive_fails_the_shard_without_a_batch(
     with ReplayServer(tmp_path / "replay") as server:
         source = Source("alpha", server.source_url("alpha"), allow_private=True)
         shard = cycle.plan_shards([source], {}, now=FETCHED_AT)[0]
-        with pytest.raises(OSError, match="archive-file"):
+        with pytest.raises(ArchiveError, match="archive-file"):
             cycle.fetch_parse_shard(shard, settings, batch_id="b", now=FETCHED_AT)
     staged = settings.staging_dir
     assert not staged.exists() or list(staged.iterdir()) == []
