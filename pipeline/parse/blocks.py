@@ -27,7 +27,6 @@ from typing import TypedDict, cast
 
 import lxml.etree
 
-from pipeline.models import Precision
 from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import (
     Element,
@@ -38,8 +37,17 @@ from pipeline.parse.html_text import (
     tidy,
     words_of,
 )
-from pipeline.parse.markers import Marker, read_marker, resolve_day
-from pipeline.timeparse import parse_day_header, parse_loose
+from pipeline.parse.markers import (
+    HALF_DAY,
+    SLACK,
+    Marker,
+    minutes,
+    moment_on,
+    read_marker,
+    resolve_day,
+    time_element,
+)
+from pipeline.timeparse import parse_day_header
 
 MIN_ENTRIES = 2
 MIN_MEDIAN_CHARS = 40
@@ -58,8 +66,6 @@ _DIGIT = re.compile(r"\d")
 _OPENERS = frozenset("0123456789+PpUuAaVvJjGgSs")  # first characters of `_STARTS`
 MIN_ORDERED = 0.75
 MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
-_SLACK = timedelta(minutes=10)
-_HALF_DAY = 12 * 60
 _FLAGS = {
     "pinned": ("pinned", "sticky"),
     "key_event": ("key-event", "keyevent", "key_event", "highlight"),
@@ -174,7 +180,7 @@ def _marker(
 ) -> Marker | None:
     if parent.tag == "time":
         seen = candidates and candidates[-1].element is parent
-        return None if seen else _time_element(parent, clock)
+        return None if seen else time_element(parent, clock.fetched_at)
     if not _STARTS.match(text) or _inside_time(parent):
         return None
     return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
@@ -196,19 +202,6 @@ def _inside_time(parent: Element) -> bool:
 
 def _alone(parent: Element, text: str) -> bool:
     return len(text) <= 12 and tidy(text_of(parent)) == text
-
-
-def _time_element(tag: Element, clock: PageClock) -> Marker | None:
-    text = words_of(tag)
-    value = tag.get("datetime")
-    value = value.strip() if isinstance(value, str) else ""
-    moment = parse_loose(value)
-    if moment is None:
-        return read_marker(text, clock.fetched_at, whole=True) if text else None
-    precision: Precision = "day" if len(value) <= 10 else "minute"
-    if precision == "minute" and (moment.second or moment.microsecond):
-        precision = "second"
-    return Marker(text or value, "", precision, moment=moment)
 
 
 def _series(candidates: list[_Candidate]) -> list[list[_Candidate]]:
@@ -308,7 +301,7 @@ def _ordered(group: list[_Candidate]) -> bool:
 def _sort_key(marker: Marker) -> float | None:
     if marker.moment is not None:
         return marker.moment.replace(tzinfo=None).timestamp()
-    return _minutes(marker.clock) * 60.0 if marker.clock else None
+    return minutes(marker.clock) * 60.0 if marker.clock else None
 
 
 def _assign_blocks(group: list[_Candidate]) -> None:
@@ -437,19 +430,15 @@ def _rolls_back(day: date, clock: time, previous: time | None, reference: dateti
     """Newest first: a first entry after the page's time, or a clock more than half a
     day later than the entry above (00.30 then 23.50), is from the day before."""
     if previous is None:
-        return datetime.combine(day, clock) > reference + _SLACK
-    return _minutes(clock) - _minutes(previous) > _HALF_DAY
+        return datetime.combine(day, clock) > reference + SLACK
+    return minutes(clock) - minutes(previous) > HALF_DAY
 
 
 def _descending(clocks: list[time]) -> bool:
     """Page order, judged on steps shorter than half a day (midnight jumps excluded);
     newest first when undecided, as most tickers are."""
-    steps = [_minutes(b) - _minutes(a) for a, b in pairwise(clocks)]
-    return sum(-_HALF_DAY <= s <= 0 for s in steps) >= sum(0 < s <= _HALF_DAY for s in steps)
-
-
-def _minutes(clock: time) -> int:
-    return clock.hour * 60 + clock.minute
+    steps = [minutes(b) - minutes(a) for a, b in pairwise(clocks)]
+    return sum(-HALF_DAY <= s <= 0 for s in steps) >= sum(0 < s <= HALF_DAY for s in steps)
 
 
 def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
@@ -460,7 +449,7 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
     return RawEntry(
         body=_body(candidate, {headline, *authors}, blocks),
         headline=headline,
-        local_time=_moment(marker, day),
+        local_time=moment_on(marker, day),
         time_text=marker.text,
         precision=marker.precision,
         anchor=_anchor(candidate),
@@ -505,15 +494,6 @@ def _is_marker_line(paragraph: str, marker: Marker) -> bool:
     """`12.31 Uhr: Headline`, `14:26 · Reporter` or `Published: 14:26`: a short line
     holding the marker."""
     return marker.text in paragraph and len(paragraph) - len(marker.text) < 80
-
-
-def _moment(marker: Marker, day: date) -> datetime | None:
-    if marker.moment is not None:
-        return marker.moment
-    if marker.clock is None:
-        return None
-    local = datetime.combine(day, marker.clock)
-    return local.replace(tzinfo=marker.zone) if marker.zone else local
 
 
 def _anchor(candidate: _Candidate) -> str | None:

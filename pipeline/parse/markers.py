@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from pipeline.models import Precision
-from pipeline.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS
+from pipeline.parse.html_text import Element, words_of
+from pipeline.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS, parse_loose
 
 # Zone abbreviations tickers print after a clock. "IST" is left out on purpose: India
 # (+05:30) and Ireland (+01:00) both use it; it is skipped and the source's zone applies.
@@ -210,3 +211,37 @@ def resolve_day(parts: tuple[int, int, int | None], page_day: date) -> date | No
     except ValueError:
         return None
     return found
+
+
+# Clock arithmetic shared by generic detection and profiles: a clock more than half a
+# day away from its neighbour crossed midnight; an entry may be this much after the page.
+HALF_DAY = 12 * 60
+SLACK = timedelta(minutes=10)
+
+
+def minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def time_element(element: Element, fetched_at: datetime) -> Marker | None:
+    """A `<time>` element: its `datetime` attribute when machine-readable, else its
+    text read as a marker."""
+    text = words_of(element)
+    value = (element.get("datetime") or "").strip()
+    moment = parse_loose(value)
+    if moment is None:
+        return read_marker(text, fetched_at, whole=True) if text else None
+    precision: Precision = "day" if len(value) <= 10 else "minute"
+    if precision == "minute" and (moment.second or moment.microsecond):
+        precision = "second"
+    return Marker(text or value, "", precision, moment=moment)
+
+
+def moment_on(marker: Marker | None, day: date) -> datetime | None:
+    """The marker's time on `day` (a clock's day comes from the page), or None."""
+    if marker is None or marker.moment is not None:
+        return marker.moment if marker else None
+    if marker.clock is None:
+        return None
+    local = datetime.combine(day, marker.clock)
+    return local.replace(tzinfo=marker.zone) if marker.zone else local

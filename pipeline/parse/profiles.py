@@ -18,16 +18,20 @@ from zoneinfo import ZoneInfo
 import lxml.etree
 
 from pipeline.errors import ConfigError
-from pipeline.models import Precision
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry
 from pipeline.parse.html_text import Element, fragment_text, words_of
-from pipeline.parse.markers import Marker, read_marker, resolve_day
+from pipeline.parse.markers import (
+    HALF_DAY,
+    SLACK,
+    Marker,
+    minutes,
+    moment_on,
+    resolve_day,
+    time_element,
+)
 from pipeline.parse.pagedate import read_date_text
-from pipeline.timeparse import parse_loose, parse_with_library
-
-_HALF_DAY = 12 * 60
-_SLACK = timedelta(minutes=10)
+from pipeline.timeparse import parse_with_library
 
 
 class Profile:
@@ -116,7 +120,7 @@ def _entry(item: Element, profile: type[Profile], marker: Marker | None, day: da
     return RawEntry(
         body="\n\n".join(t for t in (_text(n) for n in body_nodes) if t),
         headline=headline,
-        local_time=_moment(marker, day),
+        local_time=moment_on(marker, day),
         time_text=marker.text if marker else _first_text(item, profile.time),
         precision=marker.precision if marker else "none",
         anchor=anchor or None,
@@ -127,16 +131,7 @@ def _entry(item: Element, profile: type[Profile], marker: Marker | None, day: da
 
 def _marker(item: Element, profile: type[Profile], ctx: PageContext) -> Marker | None:
     found = _select(item, profile.time) if profile.time else []
-    if not found:
-        return None
-    element = found[0]
-    text = words_of(element)
-    stamp = element.get("datetime") or ""
-    moment = parse_loose(stamp)
-    if moment is not None:
-        precision: Precision = "second" if moment.second else "minute"
-        return Marker(text or stamp, "", precision, moment=moment)
-    return read_marker(text, ctx.fetched_at, whole=True) if text else None
+    return time_element(found[0], ctx.fetched_at) if found else None
 
 
 def _page_day(root: Element, profile: type[Profile], ctx: PageContext) -> date | None:
@@ -178,29 +173,14 @@ def _days(
 
 def _step(day: date, clock: time, previous: time | None, page: PageClock, forward: bool) -> date:
     if previous is None:
-        late = not forward and datetime.combine(day, clock) > page.reference + _SLACK
+        late = not forward and datetime.combine(day, clock) > page.reference + SLACK
         return day - timedelta(days=1) if late else day
-    jump = _minutes(clock) - _minutes(previous)
-    if forward and jump < -_HALF_DAY:
+    jump = minutes(clock) - minutes(previous)
+    if forward and jump < -HALF_DAY:
         return day + timedelta(days=1)
-    if not forward and jump > _HALF_DAY:
+    if not forward and jump > HALF_DAY:
         return day - timedelta(days=1)
     return day
-
-
-def _minutes(clock: time) -> int:
-    return clock.hour * 60 + clock.minute
-
-
-def _moment(marker: Marker | None, day: date) -> datetime | None:
-    if marker is None:
-        return None
-    if marker.moment is not None:
-        return marker.moment
-    if marker.clock is None:
-        return None
-    local = datetime.combine(day, marker.clock)
-    return local.replace(tzinfo=marker.zone) if marker.zone else local
 
 
 def _first_text(node: Element, selector: str | None) -> str | None:
