@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import archive, stage
+from pipeline.errors import WarehouseMissingError
 from pipeline.fetch import Fetcher, FetchResult, Validators, new_session
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
@@ -39,9 +40,11 @@ class SourceState:
 
 def read_state(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, SourceState]:
     """Validators and last fetch time of every known source; empty before the first load."""
-    if lake is None and not warehouse.exists():
+    try:
+        con = connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True)
+    except WarehouseMissingError:
         return {}
-    with connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True) as con:
+    with con:
         rows = con.execute(
             """
             SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at

@@ -94,6 +94,10 @@ class WarehouseVersionError(PermanentError):
     """The warehouse was written by a newer tickerlake than this one."""
 
 
+class WarehouseMissingError(PermanentError):
+    """A reader opened a warehouse that no load has created yet."""
+
+
 class BatchError(PermanentError):
     """A staged batch is missing or malformed."""
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
+import redis
 
 PG_ADMIN = os.environ.get(
     "TICKERLAKE_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -26,9 +28,12 @@ def _unavailable(what: str, exc: Exception) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_dsn() -> Iterator[str]:
-    """A libpq DSN of a fresh database that is dropped after the test."""
+REDIS_URL = os.environ.get("TICKERLAKE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The name of a fresh PostgreSQL database, dropped afterwards."""
     name = f"tickerlake_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
@@ -37,6 +42,30 @@ def postgres_dsn() -> Iterator[str]:
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            yield PG_ADMIN.replace("dbname=postgres", f"dbname={name}")
+            yield name
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_dsn() -> Iterator[str]:
+    """A libpq DSN of a fresh database that is dropped after the test."""
+    with fresh_database() as name:
+        yield PG_ADMIN.replace("dbname=postgres", f"dbname={name}")
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of its own on the local Redis; its keys are deleted afterwards."""
+    prefix = f"tickerlake_test_{uuid.uuid4().hex[:12]}:"
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis at {REDIS_URL!r}", exc)
+    try:
+        yield prefix
+    finally:
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.delete(key)
+        client.close()

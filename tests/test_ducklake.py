@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from pipeline import cycle, stage
+from pipeline.errors import WarehouseMissingError
 from pipeline.settings import LakeConfig, from_env
 from pipeline.warehouse import connect
 from pipeline.warehouse.lake import connect_lake, with_retries
@@ -143,3 +144,14 @@ def test_concurrent_writers_lose_no_commits_and_the_reader_never_blocks(
                 ("new", WRITERS * 4),
             ]
             assert rows(con, "SELECT sum(missing_count) FROM entries") == [(WRITERS,)]
+
+
+def test_a_new_lake_has_no_state_and_readers_get_a_named_error(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    """Before the first load the catalog holds no DuckLake: planning sees no sources, an
+    analyst gets WarehouseMissingError, not DuckDB's message."""
+    lake = LakeConfig(catalog=postgres_dsn, data_path=str(tmp_path / "lake-data"))
+    assert cycle.read_state(Path("unused"), lake) == {}
+    with pytest.raises(WarehouseMissingError, match="no warehouse here yet"):
+        connect_lake(lake, read_only=True)

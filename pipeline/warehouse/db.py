@@ -9,7 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import PermanentError, WarehouseBusyError, WarehouseVersionError
+from pipeline.errors import (
+    PermanentError,
+    WarehouseBusyError,
+    WarehouseMissingError,
+    WarehouseVersionError,
+)
 from pipeline.settings import PROJECT_ROOT
 
 # Extension name → (wheel package, file in the wheel, name LOAD uses)
@@ -29,7 +34,9 @@ def sql_dir() -> Path:
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and for writers, migrate) the warehouse at `path`."""
     if read_only and not path.exists():
-        raise PermanentError(f"{path}: no warehouse here yet; run `tickerlake run` or the demo")
+        raise WarehouseMissingError(
+            f"{path}: no warehouse here yet; run `tickerlake run` or the demo"
+        )
     if not read_only:
         _ensure_writable_dir(path.parent)
     # Extensions come only from the pinned wheels (load_extension), never the network.

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import duckdb
 
-from pipeline.errors import TransientError
+from pipeline.errors import TransientError, WarehouseMissingError
 from pipeline.settings import LakeConfig
 from pipeline.warehouse.db import check_version, load_extension, migrate
 from pipeline.warehouse.load import LoadReport, load_batches
@@ -57,7 +57,14 @@ def connect_lake(lake: LakeConfig, *, read_only: bool = False) -> duckdb.DuckDBP
         if read_only
         else f"DATA_PATH {_quote(lake.data_path)}, DATA_INLINING_ROW_LIMIT 0"
     )
-    con.execute(f"ATTACH {_quote('ducklake:postgres:' + lake.catalog)} AS {ALIAS} ({options})")
+    try:
+        con.execute(f"ATTACH {_quote('ducklake:postgres:' + lake.catalog)} AS {ALIAS} ({options})")
+    except duckdb.InvalidInputException as exc:
+        if read_only and "does not exist" in str(exc):
+            raise WarehouseMissingError(
+                f"ducklake catalog {lake.catalog!r}: no warehouse here yet; a load creates it"
+            ) from exc
+        raise
     con.execute(f"USE {ALIAS}")
     where = f"ducklake catalog {lake.catalog!r}"
     check_version(con, where) if read_only else migrate(con, where, lake=True)

@@ -1,0 +1,264 @@
+"""The deployment topologies, run for real with processes on this machine.
+
+- The embedded default (`make airflow`): `airflow standalone`, SQLite metadata, the DuckDB
+  file.
+- The docker-compose topology: api-server, scheduler, dag-processor, triggerer and one
+  Celery worker, each started with the command and environment docker-compose.yml gives
+  it; metadata in a fresh PostgreSQL database, broker on the local Redis (a unique key
+  prefix), the warehouse on DuckLake with a fresh PostgreSQL catalog.
+
+Both trigger `tickerlake_ingest` through the REST API against the demo sources on a
+replay server, wait for success, check the rows, and see `tickerlake_enrich` run from
+the warehouse asset.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import secrets
+import subprocess
+import sys
+from base64 import urlsafe_b64encode
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from pipeline import airflow_env
+from pipeline.settings import PROJECT_ROOT, LakeConfig
+from pipeline.topology import FINISHED, AirflowApi, Processes, api_up, free_port, wait_for_run
+from pipeline.warehouse.lake import connect_lake
+from tests.services import PG_ADMIN, REDIS_URL, fresh_database
+
+pytestmark = pytest.mark.integration
+BIN = Path(sys.executable).parent
+PASSWORD = "topology-test"
+DEMO_SOURCES = {"alaska-jsonld", "alaska-de-html", "alaska-text"}
+START_TIMEOUT = 240.0
+RUN_TIMEOUT = 300.0
+
+
+def passwords_file(home: Path) -> Path:
+    """The simple auth manager's password file, written before it would generate one."""
+    path = home / "passwords.json"
+    home.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"admin": PASSWORD}), encoding="utf-8")
+    return path
+
+
+def start_replay(procs: Processes, port: int) -> None:
+    """The demo sources on a replay server; it writes the sources file into the data dir."""
+    procs.start("replay", [str(BIN / "tickerlake"), "replay-server", "--port", str(port)])
+
+
+def connect_api(procs: Processes, base_url: str) -> AirflowApi:
+    procs.wait_until(lambda: api_up(base_url), what="the api-server", timeout=START_TIMEOUT)
+    api = AirflowApi.login(base_url, "admin", PASSWORD)
+    for dag_id in ("tickerlake_ingest", "tickerlake_enrich"):
+        ready = functools.partial(api.dag_ready, dag_id)
+        procs.wait_until(ready, what=f"{dag_id} parsed", timeout=START_TIMEOUT)
+        api.unpause(dag_id)
+    return api
+
+
+def ingest_then_enrich(procs: Processes, api: AirflowApi) -> tuple[str, dict[str, Any]]:
+    """Trigger an ingest run, wait for it; return its run id and the enrich run its asset
+    event started."""
+    run_id = api.trigger("tickerlake_ingest")
+    state = wait_for_run(procs, api, "tickerlake_ingest", run_id, timeout=RUN_TIMEOUT)
+    assert state == "success", api.task_states("tickerlake_ingest", run_id)
+    enrich: dict[str, Any] = procs.wait_until(
+        lambda: next((r for r in api.runs("tickerlake_enrich") if r["state"] in FINISHED), None),
+        what="tickerlake_enrich to run from the asset",
+        timeout=RUN_TIMEOUT,
+    )
+    assert enrich["run_type"] == "asset_triggered"
+    assert enrich["state"] == "success", api.task_states("tickerlake_enrich", enrich["dag_run_id"])
+    return run_id, enrich
+
+
+def loads_of(con: duckdb.DuckDBPyConnection, run_id: str) -> set[tuple[str, int]]:
+    """(source, HTTP status) of the fetches the run loaded."""
+    rows = con.execute("SELECT source_id, status FROM fetches WHERE load_id = ?", [run_id])
+    return set(rows.fetchall())
+
+
+def entries_per_source(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = con.execute("SELECT source_id, count(*) FROM entries GROUP BY ALL").fetchall()
+    return dict(rows)
+
+
+@pytest.fixture
+def standalone(tmp_path: Path) -> Iterator[tuple[Processes, AirflowApi, Path]]:
+    home, data, port = tmp_path / "airflow", tmp_path / "var", free_port()
+    warehouse = tmp_path / "warehouse" / "tickerlake.duckdb"
+    env = airflow_env.environment(
+        home,
+        {
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "TICKERLAKE_INGEST_SCHEDULE": "none",
+            "TICKERLAKE_SOURCES": str(data / "demo-sources.yaml"),
+            "TICKERLAKE_WAREHOUSE": str(warehouse),
+            "TICKERLAKE_DATA_DIR": str(data),
+        },
+    )
+    airflow_env.migrate_db(env, tmp_path / "logs" / "migrate.log")
+    with Processes(env, tmp_path / "logs") as procs:
+        start_replay(procs, free_port())
+        procs.start("standalone", [str(BIN / "airflow"), "standalone"])
+        yield procs, connect_api(procs, f"http://127.0.0.1:{port}"), warehouse
+
+
+def test_standalone_ingests_and_enriches(
+    standalone: tuple[Processes, AirflowApi, Path],
+) -> None:
+    procs, api, warehouse = standalone
+    run_id, enrich = ingest_then_enrich(procs, api)
+    assert set(api.xcom("tickerlake_enrich", enrich["dag_run_id"], "enrich")) == {
+        "stories",
+        "entry_document_links",
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert set(entries_per_source(con)) == DEMO_SOURCES
+        assert loads_of(con, run_id) == {(source, 200) for source in DEMO_SOURCES}
+
+
+# The compose topology. Every Airflow service is started with the command and the
+# environment docker-compose.yml gives it; only what a container gets from Docker differs:
+# hostnames become 127.0.0.1, container paths become folders of this checkout or of the
+# test, and ports that would clash on one host are chosen free.
+COMPOSE = PROJECT_ROOT / "docker-compose.yml"
+CELERY_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
+                   "airflow-triggerer", "airflow-worker")  # fmt: skip
+_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def interpolate(value: str, dotenv: Mapping[str, str]) -> str:
+    """Compose's `${VAR}` / `${VAR:-default}` from the .env values."""
+    return _VARIABLE.sub(lambda m: dotenv.get(m[1]) or m[2] or "", value)
+
+
+def localise(value: str, replacements: Mapping[str, str]) -> str:
+    for container, local in replacements.items():
+        value = value.replace(container, local)
+    return value
+
+
+def dotenv_for(metadata_db: str) -> dict[str, str]:
+    """.env.example's keys with this test's values (trust auth: no password)."""
+    example = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    keys = [line.split("=", 1)[0] for line in example.splitlines() if re.match(r"^\w+=", line)]
+    values = {
+        "AIRFLOW_UID": "0",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_DB": metadata_db,
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__CORE__FERNET_KEY": urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "TICKERLAKE_SOURCES": "/opt/airflow/var/demo-sources.yaml",
+        "TICKERLAKE_INGEST_SCHEDULE": "none",
+        "TICKERLAKE_WATCH_SOURCES": "",
+        "TICKERLAKE_WATCH_INTERVAL": "15",
+    }
+    assert set(keys) == set(values), "a .env.example key this test does not set"
+    return values
+
+
+def compose_environment(
+    service: Mapping[str, Any], dotenv: Mapping[str, str], replacements: Mapping[str, str]
+) -> dict[str, str]:
+    declared = {k: str(v) for k, v in service["environment"].items()}
+    return {
+        k: localise(interpolate(v, dotenv), replacements) for k, v in {**dotenv, **declared}.items()
+    }
+
+
+@pytest.fixture
+def celery_topology(
+    tmp_path: Path, redis_prefix: str
+) -> Iterator[tuple[Processes, AirflowApi, LakeConfig]]:
+    with fresh_database() as metadata_db, fresh_database() as catalog_db:
+        yield from _run_celery_topology(tmp_path, redis_prefix, metadata_db, catalog_db)
+
+
+def _run_celery_topology(
+    tmp_path: Path, prefix: str, metadata_db: str, catalog_db: str
+) -> Iterator[tuple[Processes, AirflowApi, LakeConfig]]:
+    services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    port, home = free_port(), tmp_path / "airflow"
+    pg_host = PG_ADMIN.split("host=")[1].split()[0]
+    redis_host = REDIS_URL.split("//")[1].split("/")[0]
+    replacements = {
+        "@postgres/": f"@{pg_host}:5432/",
+        "@postgres:5432/": f"@{pg_host}:5432/",
+        "/tickerlake_catalog": f"/{catalog_db}",
+        "redis://redis:6379": f"redis://{redis_host}",
+        "http://airflow-apiserver:8080": f"http://127.0.0.1:{port}",
+        "/opt/airflow/dags": str(PROJECT_ROOT / "dags"),
+        "/opt/airflow/plugins": str(PROJECT_ROOT / "plugins"),
+        "/opt/airflow/warehouse": str(tmp_path / "warehouse"),
+        "/opt/airflow/var": str(tmp_path / "var"),
+    }
+    env = compose_environment(services["airflow-scheduler"], dotenv_for(metadata_db), replacements)
+    env.update(host_only_settings(home, port, prefix))
+    logs = tmp_path / "logs"
+    init = services["airflow-init"]["command"]
+    _run_init([localise(arg, replacements) for arg in init], env, logs)
+    with Processes(env, logs) as procs:
+        start_replay(procs, free_port())
+        for name in CELERY_SERVICES:
+            assert services[name]["environment"] == services["airflow-scheduler"]["environment"]
+            procs.start(name, list(services[name]["command"]))
+        lake = LakeConfig(
+            catalog=PG_ADMIN.replace("dbname=postgres", f"dbname={catalog_db}"),
+            data_path=str(tmp_path / "warehouse" / "lake") + "/",
+        )
+        yield procs, connect_api(procs, f"http://127.0.0.1:{port}"), lake
+
+
+def host_only_settings(home: Path, port: int, prefix: str) -> dict[str, str]:
+    """What containers need not set: a home and free ports on this shared host, a Redis key
+    prefix of the test's own, one api-server worker and a small worker pool (2 cores)."""
+    return {
+        "AIRFLOW_HOME": str(home),
+        "HOME": str(home),
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": prefix,
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(free_port()),
+    }
+
+
+def _run_init(argv: list[str], env: Mapping[str, str], logs: Path) -> None:
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / "airflow-init.log").open("wb") as out:
+        done = subprocess.run(
+            argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT, timeout=600
+        )
+    assert done.returncode == 0, (logs / "airflow-init.log").read_text(encoding="utf-8")[-3000:]
+
+
+@pytest.mark.services
+def test_compose_topology_ingests_and_enriches(
+    celery_topology: tuple[Processes, AirflowApi, LakeConfig],
+) -> None:
+    procs, api, lake = celery_topology
+    run_id, _ = ingest_then_enrich(procs, api)
+    with connect_lake(lake, read_only=True) as con:
+        assert set(entries_per_source(con)) == DEMO_SOURCES
+        assert loads_of(con, run_id) == {(source, 200) for source in DEMO_SOURCES}
