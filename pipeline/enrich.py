@@ -6,7 +6,8 @@ On DuckLake the fts indexes are not stored: the fts extension keeps an index as 
 and macros in a schema of their own, and a DuckLake catalog holds no macros. So the
 work runs in an in-memory workspace next to the lake (copies of the inputs, read in one
 lake snapshot), and one lake transaction then replaces the derived tables with the
-workspace's: DuckDB writes only one attached database per transaction.
+workspace's (DuckDB writes only one attached database per transaction); the indexes
+are dropped with the workspace.
 """
 
 from __future__ import annotations
@@ -42,10 +43,9 @@ class EnrichReport:
 
 
 ENRICH_STEPS = 3  # fts indexes, stories, links: what `advance` hears
-DERIVED = ("stories", "story_members", "entry_document_links")
-# What enrich_connection reads, and the search copy it writes and only the indexes use.
+# What enrich_connection writes (the fts indexes aside) and what it reads.
+DERIVED = ("stories", "story_members", "entry_document_links", "fts_paragraphs")
 _INPUTS = ("entries", "documents", "document_paragraphs", "fts_stopwords_de")
-_SCRATCH = ("fts_paragraphs",)
 WORKSPACE = "workspace"
 
 
@@ -118,7 +118,7 @@ def _open_workspace(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         for table in _INPUTS:
             con.execute(f"CREATE TABLE {WORKSPACE}.{table} AS FROM {ALIAS}.{table}")
-        for table in (*DERIVED, *_SCRATCH):
+        for table in DERIVED:
             con.execute(f"CREATE TABLE {WORKSPACE}.{table} AS FROM {ALIAS}.{table} LIMIT 0")
     con.execute(f"USE {WORKSPACE}")
 
