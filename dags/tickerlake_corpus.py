@@ -40,8 +40,7 @@ def tickerlake_corpus() -> None:
         params = get_current_context()["params"]
         directory = Path(params["path"]) if params.get("path") else BUNDLED
         name = params.get("name") or ("seed" if directory == BUNDLED else directory.name)
-        warehouse = config.settings().warehouse
-        return load_into(warehouse, directory, corpus=name, now=datetime.now(UTC))
+        return load_into(config.settings(), directory, corpus=name, now=datetime.now(UTC))
 
     load_corpus()
 

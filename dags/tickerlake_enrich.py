@@ -12,8 +12,10 @@ DOC = """
 Scheduled on the `tickerlake_warehouse` asset, so it runs after every load (ingest,
 watch, corpus, reprocess). In one transaction it rebuilds the full-text indexes, the
 near-duplicate stories and the entry ↔ corpus document links, then publishes the
-reader snapshot analysts query. Running it twice on the same data gives the same rows.
-Pool `duckdb_writer`: it writes the warehouse.
+reader snapshot analysts query. On DuckLake it computes in an in-memory workspace and
+replaces stories and links in one lake transaction; the full-text indexes are not
+stored in the lake (it holds no macros). Running it twice on the same data gives the
+same rows. Pool `duckdb_writer`: it writes the warehouse.
 """
 
 
@@ -30,14 +32,9 @@ Pool `duckdb_writer`: it writes the warehouse.
 def tickerlake_enrich() -> None:
     @task(pool="duckdb_writer")
     def enrich() -> dict[str, int]:
-        from airflow.sdk.exceptions import AirflowSkipException
+        from pipeline.enrich import enrich_warehouse
 
-        from pipeline.enrich import enrich as enrich_warehouse
-
-        settings = config.settings()
-        if settings.lake is not None:
-            raise AirflowSkipException("enrich runs on the DuckDB file backend only (for now)")
-        return enrich_warehouse(settings.warehouse, now=datetime.now(UTC)).counts()
+        return enrich_warehouse(config.settings(), now=datetime.now(UTC)).counts()
 
     enrich()
 

@@ -327,8 +327,7 @@ def align(
     `rebuild_fts`); returns the number of links."""
     config = config or AlignConfig()
     found = candidates(con, config)
-    scorer = Scorer(con, Texts.load(con), config)
-    links = best_links((scorer.score(c) for c in found), config)
+    links = best_links(_scored(con, found, config), config)
     con.execute("DELETE FROM entry_document_links")
     if links:
         con.executemany(
@@ -336,6 +335,15 @@ def align(
             [_row(x, now) for x in links],
         )
     return len(links)
+
+
+def _scored(
+    con: duckdb.DuckDBPyConnection, found: list[Candidate], config: AlignConfig
+) -> list[Link]:
+    if not found:  # e.g. a corpus loaded before any entry: no stem weights to compute
+        return []
+    scorer = Scorer(con, Texts.load(con), config)
+    return [scorer.score(c) for c in found]
 
 
 def _row(link: Link, now: datetime) -> list[object]:

@@ -321,18 +321,18 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
     with progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance:
-        count = load_into(
-            args.warehouse, directory, corpus=name, now=datetime.now(UTC), advance=advance
-        )
+        settings = replace(from_env(), warehouse=args.warehouse)
+        count = load_into(settings, directory, corpus=name, now=datetime.now(UTC), advance=advance)
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from pipeline.enrich import ENRICH_STEPS, enrich
+    from pipeline.enrich import ENRICH_STEPS, enrich_warehouse
 
+    settings = replace(from_env(), warehouse=args.warehouse)
     with progress.bar("enrich", ENRICH_STEPS) as advance:
-        report = enrich(args.warehouse, now=datetime.now(UTC), advance=advance)
+        report = enrich_warehouse(settings, now=datetime.now(UTC), advance=advance)
     progress.summary("enrich", report.counts())
     print(json.dumps(report.counts()))
     return 0

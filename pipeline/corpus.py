@@ -17,8 +17,11 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import ConfigError
+from pipeline.settings import Settings
 from pipeline.timeparse import parse_german_datetime, to_utc
-from pipeline.warehouse import connect, publish_reader
+from pipeline.warehouse.backend import writing
+from pipeline.warehouse.db import transaction
+from pipeline.warehouse.lake import with_retries
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "seed-corpus"
 _DATE_PREFIX = re.compile(r"^\s*date (\d{4})-(\d{2})-(\d{2})\s+")
@@ -68,64 +71,75 @@ def load_corpus(
     tz: str = "Europe/Berlin",
     advance: Callable[[str], None] | None = None,
 ) -> int:
-    """Load (or refresh) every `*.txt` in `directory`; returns the number of documents.
-    `advance` hears each file name as it is loaded."""
+    """Load (or refresh) every `*.txt` in `directory` in one transaction; returns the
+    number of documents. `advance` hears each file name as it is read."""
     files = sorted(directory.glob("*.txt"))
     if not files:
         raise ConfigError(f"{directory}: no *.txt documents to load")
-    documents = [read_document(f, corpus, tz) for f in files]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for doc in documents:
-            _upsert(con, doc, corpus, language, now)
-            if advance:
-                advance(doc.source_file)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    documents = []
+    for file in files:
+        documents.append(read_document(file, corpus, tz))
+        if advance:
+            advance(file.name)
+    with transaction(con):
+        _write(con, documents, corpus, language, now)
     return len(documents)
 
 
 def load_into(
-    warehouse: Path,
+    settings: Settings,
     directory: Path,
     *,
     corpus: str,
     now: datetime,
     advance: Callable[[str], None] | None = None,
 ) -> int:
-    """`load_corpus` into the warehouse file, then publish the reader snapshot."""
-    with connect(warehouse) as con:
-        count = load_corpus(con, directory, corpus=corpus, now=now, advance=advance)
-        publish_reader(con, warehouse)
-    return count
+    """`load_corpus` into the configured backend (the DuckDB file, then its reader
+    snapshot, or DuckLake, rerun after a write conflict)."""
+    with writing(settings) as con:
+        return with_retries(
+            lambda: load_corpus(con, directory, corpus=corpus, now=now, advance=advance)
+        )
 
 
-def _upsert(
-    con: duckdb.DuckDBPyConnection, doc: Document, corpus: str, language: str, now: datetime
+# Set-based, so that DuckLake writes one data file per table, not one per document; MERGE
+# rather than ON CONFLICT, which needs the PRIMARY KEY DuckLake does not have.
+_MERGE_DOCUMENTS = """
+MERGE INTO documents USING (
+    SELECT unnest(?::VARCHAR[]) AS document_id, unnest(?::VARCHAR[]) AS source_file,
+           unnest(?::TIMESTAMPTZ[]) AS published_at, unnest(?::VARCHAR[]) AS time_precision,
+           unnest(?::VARCHAR[]) AS title, unnest(?::VARCHAR[]) AS body
+) n ON documents.document_id = n.document_id
+WHEN MATCHED THEN UPDATE SET published_at = n.published_at,
+    time_precision = n.time_precision, title = n.title, body = n.body, language = ?
+WHEN NOT MATCHED THEN INSERT (document_id, corpus, source_file, published_at,
+    time_precision, title, body, language, url, loaded_at)
+VALUES (n.document_id, ?, n.source_file, n.published_at, n.time_precision, n.title,
+    n.body, ?, NULL, ?)
+"""
+_INSERT_PARAGRAPHS = (
+    "INSERT INTO document_paragraphs SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), "
+    "unnest(?::VARCHAR[])"
+)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    documents: list[Document],
+    corpus: str,
+    language: str,
+    now: datetime,
 ) -> None:
-    con.execute("DELETE FROM document_paragraphs WHERE document_id = ?", [doc.document_id])
-    con.execute(
-        """
-        INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-        ON CONFLICT (document_id) DO UPDATE SET published_at = excluded.published_at,
-            time_precision = excluded.time_precision, title = excluded.title,
-            body = excluded.body, language = excluded.language
-        """,
-        [
-            doc.document_id,
-            corpus,
-            doc.source_file,
-            doc.published_at,
-            doc.time_precision,
-            doc.title,
-            "\n\n".join(doc.paragraphs),
-            language,
-            now,
-        ],
-    )
-    con.executemany(
-        "INSERT INTO document_paragraphs VALUES (?, ?, ?)",
-        [[doc.document_id, no, text] for no, text in enumerate(doc.paragraphs)],
-    )
+    ids = [d.document_id for d in documents]
+    con.execute("DELETE FROM document_paragraphs WHERE list_contains(?, document_id)", [ids])
+    columns = [
+        ids,
+        [d.source_file for d in documents],
+        [d.published_at for d in documents],
+        [d.time_precision for d in documents],
+        [d.title for d in documents],
+        ["\n\n".join(d.paragraphs) for d in documents],
+    ]
+    con.execute(_MERGE_DOCUMENTS, [*columns, language, corpus, language, now])
+    rows = [(d.document_id, no, text) for d in documents for no, text in enumerate(d.paragraphs)]
+    con.execute(_INSERT_PARAGRAPHS, [[row[i] for row in rows] for i in range(3)])

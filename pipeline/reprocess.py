@@ -6,7 +6,8 @@ failed) is re-parsed from the raw archive in fetch order, as the original cycles
 selected sources' entries and entry history are replaced by the result, so reprocessing
 the whole archive reproduces exactly the entries of the original runs. `since`/`until`
 narrow the replay to fetches in [since, until): the history is then rebuilt as if only
-those fetches had happened.
+those fetches had happened. Forgetting the old entries and loading the new ones is one
+transaction, on the DuckDB file as on DuckLake (rerun there after a write conflict).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from pipeline.errors import TickerlakeError
 from pipeline.fetch import FetchResult
 from pipeline.settings import Settings
 from pipeline.sources import Source
-from pipeline.warehouse import connect
-from pipeline.warehouse.load import LoadReport, load_batches
+from pipeline.warehouse.backend import reading, writing
+from pipeline.warehouse.db import transaction
+from pipeline.warehouse.lake import with_retries
+from pipeline.warehouse.load import LoadReport, apply_batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +54,9 @@ def reprocess(
     now: datetime,
     advance: Callable[[str], None] | None = None,
 ) -> LoadReport:
-    """Re-parse the selected archived fetches and reload their sources' entries;
-    `advance` hears each fetch as it is re-parsed."""
-    with connect(settings.warehouse, read_only=True) as con:
+    """Re-parse the selected archived fetches and reload their sources' entries in the
+    configured backend; `advance` hears each fetch as it is re-parsed."""
+    with reading(settings) as con:
         sources = _sources(con, selection.source_ids)
         fetches = _archived_fetches(con, selection, list(sources))
     batch = stage.Batch(load_id)
@@ -62,10 +65,22 @@ def reprocess(
         if advance:
             advance(f"{fetched.source_id} {fetched.fetched_at:%Y-%m-%d %H:%M}")
     path = stage.write_batch(settings.staging_dir, batch)
-    with connect(settings.warehouse) as con:
-        _forget_entries(con, list(sources))
-        report = load_batches(con, [path], load_id=load_id, now=now)
-        _refresh_pages(con, path)
+    with writing(settings) as con:
+        return with_retries(lambda: _reload(con, list(sources), path, load_id=load_id, now=now))
+
+
+def _reload(
+    con: duckdb.DuckDBPyConnection,
+    source_ids: list[str],
+    batch: Path,
+    *,
+    load_id: str,
+    now: datetime,
+) -> LoadReport:
+    with transaction(con):
+        _forget_entries(con, source_ids)
+        report = apply_batches(con, [batch], load_id=load_id, now=now)
+        _refresh_pages(con, batch)
     return report
 
 
@@ -133,14 +148,8 @@ def _forget_entries(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> No
         "DELETE FROM entries WHERE list_contains(?, source_id)",
         "UPDATE sources SET last_observed_at = NULL WHERE list_contains(?, source_id)",
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for sql in statements:
-            con.execute(sql, [source_ids])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    for sql in statements:
+        con.execute(sql, [source_ids])
 
 
 def _refresh_pages(con: duckdb.DuckDBPyConnection, batch: Path) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: an aware fetch time and a fresh, migrated warehouse in tmp_path."""
+"""Shared fixtures: an aware fetch time, a fresh, migrated warehouse in tmp_path, and a
+replay server of the demo snapshots (one per module)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline import demo_sources
+from pipeline.replay import ReplayServer
 from pipeline.warehouse import connect
 
 FETCHED_AT = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
@@ -37,3 +40,11 @@ def warehouse(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 pytest_plugins = ["tests.services"]
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayServer]:
+    root = tmp_path_factory.mktemp("replay")
+    demo_sources.generate(root)
+    with ReplayServer(root) as server:
+        yield server

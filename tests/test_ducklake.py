@@ -1,12 +1,15 @@
 """The DuckLake backend against the local PostgreSQL (a fresh catalog database per test):
-same schema and views, same versions as the DuckDB file, and 4 concurrent writer
-processes plus a reader with no lost commits and no blocked reads."""
+same schema and views, same versions as the DuckDB file, 4 concurrent writer processes
+plus a reader with no lost commits and no blocked reads, and corpus load, enrich and
+reprocess giving the rows they give on the DuckDB file."""
 
 from __future__ import annotations
 
 import functools
+import json
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -15,11 +18,19 @@ import duckdb
 import pytest
 
 from pipeline import cycle, stage
+from pipeline.cli import main
+from pipeline.corpus import BUNDLED, load_into
+from pipeline.enrich import DERIVED, enrich_warehouse
 from pipeline.errors import WarehouseMissingError
-from pipeline.settings import LakeConfig, from_env
+from pipeline.replay import ReplayServer
+from pipeline.reprocess import Selection, reprocess
+from pipeline.settings import LakeConfig, Settings, from_env
 from pipeline.warehouse import connect
+from pipeline.warehouse.backend import reading, writing
 from pipeline.warehouse.lake import connect_lake, with_retries
 from pipeline.warehouse.load import load_batches
+from tests.enrich_fixtures import insert_seed_ticker
+from tests.test_reprocess import ENTRY_VIEW, TIMES, make_settings, run_all_snapshots
 from tests.test_stage_load import T, observation
 
 pytestmark = [pytest.mark.services, pytest.mark.integration]
@@ -85,6 +96,23 @@ def lake(postgres_dsn: str, tmp_path: Path) -> LakeConfig:
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql + " ORDER BY ALL").fetchall()
+
+
+def tables(settings: Settings, names: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of `names`, floats to 12 digits: BM25 is a SQL sum, whose order of
+    addition (so the last bit) depends on the threads."""
+    with reading(settings) as con:
+        return {t: [_rounded(r) for r in rows(con, f"SELECT * FROM {t}")] for t in names}
+
+
+def _rounded(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row)
+
+
+def backends(lake: LakeConfig, folder: Path) -> tuple[Settings, Settings]:
+    """Settings of a DuckDB file and of the lake, same data folder."""
+    file = make_settings(folder)
+    return file, replace(file, lake=lake)
 
 
 def test_backend_is_chosen_by_configuration(tmp_path: Path) -> None:
@@ -155,3 +183,64 @@ def test_a_new_lake_has_no_state_and_readers_get_a_named_error(
     assert cycle.read_state(Path("unused"), lake) == {}
     with pytest.raises(WarehouseMissingError, match="no warehouse here yet"):
         connect_lake(lake, read_only=True)
+
+
+def seed(settings: Settings, staging: Path) -> None:
+    """The same batches, seed corpus (loaded twice: the refresh path) and seed ticker."""
+    cycle.load(settings.warehouse, staged_history(staging, "alpha"), load_id="h", now=T[-1],
+               lake=settings.lake)  # fmt: skip
+    for _ in range(2):
+        assert load_into(settings, BUNDLED, corpus="seed", now=T[0]) == 5
+    with writing(settings) as con:
+        insert_seed_ticker(con, "alaska-jsonld", T[-1])
+
+
+def test_corpus_and_enrich_give_the_rows_of_the_duckdb_file(
+    lake: LakeConfig, tmp_path: Path
+) -> None:
+    file, on_lake = backends(lake, tmp_path)
+    for settings in (file, on_lake):
+        seed(settings, tmp_path / "staging")
+    corpus = ("documents", "document_paragraphs")
+    assert tables(on_lake, corpus) == tables(file, corpus)
+    report = enrich_warehouse(on_lake, now=T[-1])
+    assert report == enrich_warehouse(file, now=T[-1])
+    assert report.stories > 0 and report.links >= 2
+    expected = tables(file, DERIVED)
+    assert tables(on_lake, DERIVED) == expected
+    assert enrich_warehouse(on_lake, now=T[-1]) == report  # replaced, not added to
+    assert tables(on_lake, DERIVED) == expected
+
+
+def test_cli_corpus_load_and_enrich_on_the_lake(
+    lake: LakeConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("TICKERLAKE_BACKEND", "ducklake")
+    monkeypatch.setenv("TICKERLAKE_DUCKLAKE_CATALOG", lake.catalog)
+    monkeypatch.setenv("TICKERLAKE_DUCKLAKE_DATA", lake.data_path)
+    unused = tmp_path / "unused.duckdb"
+    assert main(["--warehouse", str(unused), "corpus", "load"]) == 0
+    with connect_lake(lake) as con:
+        insert_seed_ticker(con, "alaska-jsonld", T[-1])
+    assert main(["--warehouse", str(unused), "enrich"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "loaded 5 documents into corpus 'seed'"
+    assert json.loads(lines[-1])["stories"] > 0
+    assert not unused.exists()
+
+
+def test_reprocess_on_the_lake_reproduces_the_original_run(
+    lake: LakeConfig, replay: ReplayServer, tmp_path: Path
+) -> None:
+    _, on_lake = backends(lake, tmp_path)
+    run_all_snapshots(replay, on_lake, tmp_path)
+    state = {"entries": "SELECT * FROM entries", "versions": ENTRY_VIEW.split(" ORDER BY")[0],
+             "pages": "SELECT * EXCLUDE (load_id) FROM pages"}  # fmt: skip
+    with reading(on_lake) as con:
+        before = {k: rows(con, sql) for k, sql in state.items()}
+    report = reprocess(on_lake, Selection(), load_id="re-1", now=TIMES[-1])
+    assert report.new_versions == len(before["versions"])
+    with reading(on_lake) as con:
+        assert {k: rows(con, sql) for k, sql in state.items()} == before
+    assert not on_lake.warehouse.exists()

@@ -39,6 +39,12 @@ def test_enrich_twice_gives_the_same_rows(warehouse_path: Path) -> None:
     assert _snapshot(warehouse_path) == first
 
 
+def test_a_corpus_without_entries_gives_no_links(warehouse_path: Path) -> None:
+    with connect(warehouse_path) as con:
+        load_corpus(con, BUNDLED, corpus="seed", now=NOW)
+    assert enrich(warehouse_path, now=NOW).links == 0
+
+
 def test_fts_indexes_follow_the_data(warehouse_path: Path) -> None:
     _seed(warehouse_path)
     enrich(warehouse_path, now=NOW)

@@ -47,14 +47,6 @@ def run_all_snapshots(replay: ReplayServer, settings: Settings, folder: Path) ->
 
 
 @pytest.fixture(scope="module")
-def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayServer]:
-    root = tmp_path_factory.mktemp("replay")
-    demo_sources.generate(root)
-    with ReplayServer(root) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def original(replay: ReplayServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Warehouse and archive of all demo snapshots, run once per module."""
     folder = tmp_path_factory.mktemp("original")

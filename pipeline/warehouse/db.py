@@ -3,8 +3,10 @@ named migrations, each in one transaction, recorded in `_migrations`."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -152,13 +154,27 @@ def check_version(con: duckdb.DuckDBPyConnection, path: Path | str) -> set[str]:
 
 
 def _apply(con: duckdb.DuckDBPyConnection, file: Path, lake: bool) -> str:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(_dialect(file.read_text(encoding="utf-8"), lake))
         # The database clock: when DDL ran is bookkeeping, not pipeline logic.
         con.execute("INSERT INTO _migrations VALUES (?, now())", [file.stem])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return file.stem
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN, then COMMIT when the block succeeds, else ROLLBACK and re-raise."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back unless the failure already ended the transaction (a failed COMMIT, such
+    as a DuckLake write conflict, does): the original error is the one to report."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")

@@ -7,7 +7,6 @@ rewinds history: loading the same batch twice changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.stage import read_batch_id
+from pipeline.warehouse.db import transaction
 
 DELETION_THRESHOLD = 2  # consecutive parsed fetches without an entry before it is deleted
 SUSPECT_MIN_LIVE = 4  # a page with fewer live entries is never suspect
@@ -49,22 +49,23 @@ def load_batches(
     deletion_threshold: int = DELETION_THRESHOLD,
 ) -> LoadReport:
     """Apply every not-yet-loaded batch in `paths` in one transaction."""
+    with transaction(con):
+        return apply_batches(
+            con, paths, load_id=load_id, now=now, deletion_threshold=deletion_threshold
+        )
+
+
+def apply_batches(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    *,
+    load_id: str,
+    now: datetime,
+    deletion_threshold: int = DELETION_THRESHOLD,
+) -> LoadReport:
+    """`load_batches` inside the caller's transaction."""
     batches = {read_batch_id(p): p for p in paths}
-    con.execute("BEGIN TRANSACTION")
-    try:
-        report = _load(con, batches, load_id, now, deletion_threshold)
-        con.execute("COMMIT")
-    except BaseException:
-        _rollback(con)
-        raise
-    return report
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back unless the failure already ended the transaction (a failed COMMIT, such
-    as a DuckLake write conflict, does): the original error is the one to report."""
-    with contextlib.suppress(duckdb.TransactionException):
-        con.execute("ROLLBACK")
+    return _load(con, batches, load_id, now, deletion_threshold)
 
 
 def _load(
