@@ -2,16 +2,46 @@
 open version each), then staged batches of 100k changed entries (100 sources whose every
 entry was edited) merged in, one load each. In the same run, the same rows:
 
-- `ours`: `load_batches` (read_parquet → in-load dedupe → new versions → MERGE INTO
-  entries → deletion check), one transaction, on the DuckDB file.
-- `bulk_insert`: DuckDB appending the same Parquet rows to a 1M-row table without
-  constraints: the floor any merge is measured against.
+- `ours`: `load_batches` (read_parquet → in-load dedupe → new versions → entries
+  replaced → deletion check), one transaction, on the DuckDB file, a fresh connection
+  per load as in production.
+- `bulk_insert`: DuckDB appending the same Parquet rows (the 17 staged columns) to a
+  1M-row copy of entries, autocommitted: the floor any merge is measured against. Like
+  entries and entry_versions since migration 002 the copy has no key or index, so the
+  floor is the bare append plus the commit (WAL write and the checkpoint it triggers).
+- `bulk_insert_with_history`: the same rows appended to the copy of entries and, as new
+  versions, to a copy of entry_versions, in one transaction: the least a loader that
+  keeps history, as ours does, must write.
 - dlt's `merge` write disposition into DuckDB, given the rows as an Arrow table already
   in memory, after dlt loaded the 1M existing rows, with each merge strategy:
   `dlt_delete_insert` (the default; primary key entry_id), `dlt_upsert` (MERGE on
   entry_id) and `dlt_scd2`, which writes history like ours: a new version per changed
   row (row version = content_hash), retiring only the rows of the sources in the batch
   (merge key source_id), as a fetched page stands for its source.
+
+Ours and the two floors run batch by batch, interleaved, so a machine shared with other
+work slows them alike; medians of BENCH_LOAD_BATCHES loads (the first of each is cold).
+
+Measured 2026-11-21 on 2 cores shared with other jobs (load average 3–7), three runs,
+rows/s: ours 49.7k / 19.6k / 23.7k; bulk_insert 160k / 70.9k / 95.7k;
+bulk_insert_with_history 69.5k / 40.2k / 43.1k; dlt_delete_insert 22.1k / 14.8k / 14.1k;
+dlt_upsert 36.1k / 27.6k / 36.7k; dlt_scd2 28.4k / 32.4k / 38.9k. Ours takes 3.2–4.0 ×
+the bare append and 1.4–2.1 × the append with history; it is 1.3–2.2 × dlt's default
+merge, 0.6–1.4 × its upsert and scd2. On a quiet machine (the previous session) ours
+57.9k, bulk 147k (2.5 ×), dlt 24.4k / 47.3k / 36.5k.
+
+Where our time goes (one warm load, per statement): the COMMIT (WAL write plus the
+checkpoint of 100k new rows in each of entries and entry_versions) about 0.8–1.1 s,
+building `obs` (the staged rows hash-joined with the current entries) 0.35–0.5 s, the
+two appends 0.15–0.35 s each, everything else under 0.1 s each. Writing each changed row
+twice (current row and version) is the floor-with-history; the rest is the join.
+
+Issue 5's targets cannot both hold: ours cannot beat the bare append of the same rows,
+so ours / dlt ≤ bulk_insert / dlt, which was 7.2 (delete-insert), 4.4 (upsert) and 5.6
+(scd2) in the best run above (4.8 and 6.8, 2.6 and 2.6, 2.2 and 2.5 in the others): even the bare
+append is not 10 × dlt. 10 × dlt's upsert (361k rows/s) is 2.3 × the append's 160k.
+"Within 3 × of bulk_insert" held on the quiet machine (2.5 ×) and is missed on a busy
+one (3.2–4.0 ×), where ours, with more statements and table scans, slows more.
 
 Scale with BENCH_LOAD_EXISTING / BENCH_LOAD_BATCH / BENCH_LOAD_BATCHES.
 """
