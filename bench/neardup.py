@@ -6,10 +6,11 @@ and precision/recall on the labelled pairs.
 The entries are built from the seed corpus's sentences (real German news lengths, 2 to 5
 sentences each, shuffled), so vocabulary and length are those of live-ticker entries.
 
-Measured 2026-11-21 (2 shared cores, load average 6–7): 28.6k–30.7k entries/s wall,
-31.3k–34.4k per CPU-second (before the Latin-1 word split and n-gram lists: 17.5k–19.0k
-wall, 19.2k–20.6k per CPU-second); precision 1.0, recall 0.9924 either way, with the
-same confirmed pairs. The cluster pass (about 4.5k entries/s here) is dominated by
+Measured 2026-11-21 (2 cores shared with other jobs, load average 4–7), six runs:
+30.4k–36.3k entries per CPU-second, 19.0k–36.0k entries/s wall (under 20k only while
+other jobs held the CPU); before the Latin-1 word split and the n-gram lists, three runs:
+19.2k–20.6k per CPU-second, 17.5k–19.0k wall. Precision 1.0, recall 0.9924 either way,
+with the same confirmed pairs. The cluster pass (3.4k–4.9k entries/s here) is dominated by
 confirming the 330k LSH candidates these sentence-shuffled entries share.
 """
 
