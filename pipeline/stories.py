@@ -28,6 +28,7 @@ import duckdb
 from rensa import RMinHash, RMinHashLSH
 
 _WORD = re.compile(r"[^\W_]+")
+_LATIN1_WORDS = bytes(c if chr(c).isalnum() else 0x20 for c in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +64,34 @@ class Match:
 
 
 def normalise(text: str) -> list[str]:
-    """Words of `text`, NFKC-normalised and case-folded, punctuation removed."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    """Words of `text`, NFKC-normalised and case-folded, punctuation removed: the runs of
+    alphanumeric characters (`str.isalnum`), as `[^\\W_]+` finds them."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    try:
+        latin1 = folded.encode("latin-1")
+    except UnicodeEncodeError:
+        return _WORD.findall(folded)
+    # Most German text is Latin-1: a byte table turning every non-alphanumeric character
+    # into a space, then split(), finds the same words as the regex in about half its time.
+    return latin1.translate(_LATIN1_WORDS).decode("latin-1").split()
+
+
+def ngrams(words: Sequence[str], n: int = 3) -> list[str]:
+    """Word n-grams in text order, repeats kept (MinHash ignores them, and a list is
+    cheaper to build than a set); fewer than n words make one n-gram, none make none."""
+    if len(words) < n:
+        return [" ".join(words)] if words else []
+    # zip over shifted views: the fastest pure-Python n-grams (signature speed matters)
+    return list(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
 
 
 def shingles(text: str, n: int = 3) -> frozenset[str]:
     """Word n-gram shingles; a text shorter than n words is one shingle."""
-    words = normalise(text)
-    if len(words) < n:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    # zip over shifted views: the fastest pure-Python n-grams (signature speed matters)
-    return frozenset(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
+    return frozenset(ngrams(normalise(text), n))
 
 
-def signatures(shingle_sets: Sequence[frozenset[str]], config: StoryConfig) -> list[RMinHash]:
-    return list(RMinHash.from_token_sets(shingle_sets, config.num_perm, config.seed))
+def signatures(shingle_lists: Sequence[Sequence[str]], config: StoryConfig) -> list[RMinHash]:
+    return list(RMinHash.from_token_sets(shingle_lists, config.num_perm, config.seed))
 
 
 def candidates(sigs: Sequence[RMinHash], config: StoryConfig) -> set[tuple[int, int]]:
@@ -106,15 +120,17 @@ def similarity(a: frozenset[str], b: frozenset[str], config: StoryConfig) -> flo
 
 def find_matches(units: Sequence[Unit], config: StoryConfig) -> list[Match]:
     """Confirmed near-duplicate pairs among `units`."""
-    sets = [shingles(u.text, config.shingle_words) for u in units]
-    usable = [i for i, s in enumerate(sets) if len(s) >= config.min_shingles]
-    sigs = signatures([sets[i] for i in usable], config)
+    lists = [ngrams(normalise(u.text), config.shingle_words) for u in units]
+    # Enough n-grams with repeats is a superset of enough distinct shingles; the exact
+    # confirmation rejects the few extra, so the shingle sets are built only for candidates.
+    usable = [i for i, s in enumerate(lists) if len(s) >= config.min_shingles]
+    pairs = sorted(candidates(signatures([lists[i] for i in usable], config), config))
+    sets = {i: frozenset(lists[usable[i]]) for i in {i for pair in pairs for i in pair}}
     matches = []
-    for x, y in sorted(candidates(sigs, config)):
-        a, b = usable[x], usable[y]
-        score = similarity(sets[a], sets[b], config)
+    for x, y in pairs:
+        score = similarity(sets[x], sets[y], config)
         if score is not None:
-            matches.append(Match(a, b, score))
+            matches.append(Match(usable[x], usable[y], score))
     return matches
 
 

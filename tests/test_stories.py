@@ -4,6 +4,8 @@ precision/recall, and the stories written to the warehouse."""
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from pipeline.stories import (
     build_stories,
     clusters,
     find_matches,
+    ngrams,
     normalise,
     shingles,
     similarity,
@@ -34,6 +37,19 @@ AGENCY = (
 
 def test_normalise_folds_case_punctuation_and_compatibility_forms() -> None:
     assert normalise("„Straße“ – ﬁnal, USA!") == ["strasse", "final", "usa"]
+
+
+def test_normalise_finds_the_alphanumeric_runs_on_both_paths() -> None:
+    latin1 = "".join(map(chr, range(256)))
+    for text in (latin1, latin1 + "„Zitat“ – Łódź", "snake_case x²½ ÿ µ"):
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        assert normalise(text) == re.findall(r"[^\W_]+", folded)
+
+
+def test_ngrams_keep_order_and_repeats() -> None:
+    assert ngrams(["a", "b", "a", "b", "a"]) == ["a b a", "b a b", "a b a"]
+    assert ngrams(["kurz"]) == ["kurz"]
+    assert ngrams([]) == []
 
 
 def test_shingles_are_word_trigrams() -> None:

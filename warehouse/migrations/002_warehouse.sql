@@ -4,7 +4,7 @@
 --
 -- Why no keys: DuckDB maintains a PRIMARY KEY as an ART index, and updating rows of an
 -- indexed table is a delete plus an insert into the index; merging 100k changed entries
--- into 1M took 80 s with the keys and 2 s without (bench/bench_load.py). Uniqueness is the
+-- into 1M took 80 s with the keys and 2 s without (bench/load.py). Uniqueness is the
 -- loader's job instead: it reduces each load to one row per key (latest batch wins),
 -- inserts fetches and pages only when their key is absent, and MERGEs entries; the tests
 -- check that every entry has exactly one row and one open version. DuckLake has no keys
