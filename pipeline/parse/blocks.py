@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import pairwise
+from itertools import chain, pairwise
 from statistics import median
 from typing import TypedDict, cast
 
@@ -156,15 +156,17 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
     """Marker candidates and day headers, in document order."""
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
+    asides: dict[Element, bool] = {}
     for order, (parent, raw) in enumerate(text_nodes(root)):
-        text = raw.strip()
-        if not text or parent.tag in _SKIP:
+        tag = parent.tag
+        # The tag first: scripts hold the longest texts, and strip() copies.
+        if tag in _SKIP or not (text := raw.strip()):
             continue
         # Most texts on a page can open no marker: one set lookup rules them out.
-        opens = text[0] in _OPENERS or parent.tag == "time"
+        opens = text[0] in _OPENERS or tag == "time"
         marker = _marker(parent, text, candidates, clock) if opens else None
         if marker is not None:
-            if not _aside(parent):
+            if not _aside(parent, asides):
                 candidates.append(_Candidate(parent, marker, order))
         elif (
             len(text) <= 60
@@ -186,13 +188,23 @@ def _marker(
     return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
 
 
-def _aside(node: Element) -> bool:
-    """Inside comments, teaser lists or related links: dated, repeated, never a ticker."""
-    for tag in (node, *node.iterancestors()):
+def _aside(node: Element, known: dict[Element, bool]) -> bool:
+    """Inside comments, teaser lists or related links: dated, repeated, never a ticker.
+    `known` holds the answers for elements already looked at: candidates share most of
+    their ancestors."""
+    below: list[Element] = []
+    found = False
+    for tag in chain((node,), node.iterancestors()):
+        if tag in known:
+            found = known[tag]
+            break
+        below.append(tag)
         names = f"{tag.get('class') or ''} {tag.get('id') or ''}"
         if names.strip() and _ASIDE.search(names):
-            return True
-    return False
+            found = True
+            break
+    known.update(dict.fromkeys(below, found))
+    return found
 
 
 def _inside_time(parent: Element) -> bool:
