@@ -27,14 +27,15 @@ def fragment_text(markup: str) -> str:
     return element_text(root) if root is not None else tidy(html.unescape(markup))
 
 
-def parse_html(markup: str) -> Element | None:
-    """An lxml tree of `markup` (a page or a fragment), None when there is nothing to
-    parse. Handed over as UTF-8 bytes with the encoding stated: lxml refuses a str with
-    characters XML cannot hold. A parser per call, as lxml parsers must not be shared
-    between threads."""
+def parse_html(markup: str | bytes) -> Element | None:
+    """An lxml tree of `markup` (a page or a fragment; bytes are UTF-8), None when there
+    is nothing to parse. Handed over as UTF-8 bytes with the encoding stated: lxml refuses
+    a str with characters XML cannot hold. A parser per call, as lxml parsers must not be
+    shared between threads."""
     parser = lxml.etree.HTMLParser(encoding="utf-8")
+    data = markup if isinstance(markup, bytes) else markup.encode("utf-8", "replace")
     try:
-        return lxml.etree.fromstring(markup.encode("utf-8", "replace"), parser=parser)
+        return lxml.etree.fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
 
