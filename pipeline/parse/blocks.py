@@ -157,10 +157,9 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
     asides: dict[Element, bool] = {}
-    for order, (parent, raw) in enumerate(text_nodes(root)):
-        tag = parent.tag
-        # The tag first: scripts hold the longest texts, and strip() copies.
-        if tag in _SKIP or not (text := raw.strip()):
+    for order, (parent, tag, raw) in enumerate(text_nodes(root, _SKIP)):
+        text = raw.strip()
+        if not text:
             continue
         # Most texts on a page can open no marker: one set lookup rules them out.
         opens = text[0] in _OPENERS or tag == "time"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from itertools import chain
 from typing import TypeAlias, cast
 
 import lxml.etree
@@ -76,15 +77,31 @@ def _walk(node: Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-def text_nodes(root: Element) -> Iterator[tuple[Element, str]]:
-    """Every piece of text in document order with the element it belongs to (the text
-    inside an element, or after a child, belongs to that element)."""
-    for event, node in lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-        if event == "start":
-            if node.text:
-                yield node, node.text
-        elif node.tail and (parent := node.getparent()) is not None:
-            yield parent, node.tail
+def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, str]]:
+    """Every piece of text in document order with the element it belongs to and that
+    element's tag (the text inside an element, or after a child, belongs to that
+    element). Texts of elements tagged `skip` are left out unread: reading a text copies
+    it, and a script's can be most of the page."""
+    # One pass of `iterdescendants` with a stack of open nodes costs less than
+    # `iterwalk`'s start and end events: a node's tail comes when the walk leaves it.
+    top = str(root.tag)
+    if top not in skip and (text := root.text):
+        yield root, top, text
+    open_nodes = [(root, top)]
+    # After the last node (None), the walk leaves every open node but the root.
+    for node in chain(root.iterdescendants(), (None,)):
+        parent = root if node is None else node.getparent()
+        while open_nodes[-1][0] is not parent:
+            closed = open_nodes.pop()[0]
+            owner, tag = open_nodes[-1]
+            if tag not in skip and (tail := closed.tail):
+                yield owner, tag, tail
+        if node is not None:
+            # Comments and processing instructions hold no text of the page, only tails.
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if tag and tag not in skip and (text := node.text):
+                yield node, tag, text
+            open_nodes.append((node, tag))
 
 
 def classes(node: Element) -> list[str]:
