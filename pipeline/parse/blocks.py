@@ -69,13 +69,13 @@ _FLAGS = {
     "key_event": ("key-event", "keyevent", "key_event", "highlight"),
     "summary": ("summary", "zusammenfassung"),
 }
-# Badges printed inside an entry.
+# Badges printed inside an entry, one group per flag: one match per text finds any.
 _LABEL_MAX = 40
-_LABELS = {
-    "pinned": re.compile(r"^\s*(?:pinned(?: post)?|angeheftet)\s*$", re.I),
-    "key_event": re.compile(r"^\s*(?:key events?|wichtig)\s*$", re.I),
-    "summary": re.compile(r"^\s*(?:summary|zusammenfassung)\s*$", re.I),
-}
+_LABEL = re.compile(
+    r"^\s*(?:(?P<pinned>pinned(?: post)?|angeheftet)|(?P<key_event>key events?|wichtig)"
+    r"|(?P<summary>summary|zusammenfassung))\s*$",
+    re.I,
+)
 
 
 @dataclass(slots=True)
@@ -548,7 +548,8 @@ def _flags(block: Element) -> _Flags:
     names = (block.get("class") or "").lower()
     found = {flag for flag, words in _FLAGS.items() if any(word in names for word in words)}
     for text in _short_texts(block):
-        found.update(flag for flag, label in _LABELS.items() if label.match(text))
+        if label := _LABEL.match(text):
+            found.add(str(label.lastgroup))
     return _Flags(
         pinned="pinned" in found, key_event="key_event" in found, summary="summary" in found
     )
