@@ -157,10 +157,7 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
     asides: dict[Element, bool] = {}
-    for order, (parent, tag, raw) in enumerate(text_nodes(root, _SKIP)):
-        text = raw.strip()
-        if not text:
-            continue
+    for order, (parent, tag, text) in enumerate(text_nodes(root, _SKIP)):
         # Most texts on a page can open no marker: one set lookup rules them out.
         opens = text[0] in _OPENERS or tag == "time"
         marker = _marker(parent, text, candidates, clock) if opens else None
@@ -268,10 +265,9 @@ def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
         _assign_blocks(group)
         blocks = {_block(c) for c in group}
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
-        if not _looks_like_ticker(group, lengths):
-            continue
         score = sum(min(n, 2000) for n in lengths)
-        if score > best_score:
+        # The score first: a series that would lose anyway needs no closer look.
+        if score > best_score and _looks_like_ticker(group, lengths):
             best, best_score = group, score
     return best
 
@@ -286,9 +282,9 @@ def _looks_like_ticker(group: list[_Candidate], lengths: list[int]) -> bool:
     """Entries with text of their own, in time order, not a list of links elsewhere."""
     return (
         (median(lengths) >= MIN_MEDIAN_CHARS or _headlined(group))
+        and _ordered(group)  # before the tests that read the blocks' text again
         and _link_share(group) <= MAX_LINK_SHARE
         and _linked_headings(group) <= MAX_LINK_SHARE
-        and _ordered(group)
     )
 
 

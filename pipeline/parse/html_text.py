@@ -78,14 +78,14 @@ def _walk(node: Element, parts: list[str]) -> None:
 
 
 def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, str]]:
-    """Every piece of text in document order with the element it belongs to and that
-    element's tag (the text inside an element, or after a child, belongs to that
-    element). Texts of elements tagged `skip` are left out unread: reading a text copies
-    it, and a script's can be most of the page."""
+    """Every piece of text that is not blank, stripped, in document order with the element
+    it belongs to and that element's tag (the text inside an element, or after a child,
+    belongs to that element). Texts of elements tagged `skip` are left out unread: reading
+    a text copies it, and a script's can be most of the page."""
     # One pass of `iterdescendants` with a stack of open nodes costs less than
     # `iterwalk`'s start and end events: a node's tail comes when the walk leaves it.
     top = str(root.tag)
-    if top not in skip and (text := root.text):
+    if top not in skip and (text := (root.text or "").strip()):
         yield root, top, text
     open_nodes = [(root, top)]
     # After the last node (None), the walk leaves every open node but the root.
@@ -94,12 +94,12 @@ def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, st
         while open_nodes[-1][0] is not parent:
             closed = open_nodes.pop()[0]
             owner, tag = open_nodes[-1]
-            if tag not in skip and (tail := closed.tail):
+            if tag not in skip and (tail := (closed.tail or "").strip()):
                 yield owner, tag, tail
         if node is not None:
             # Comments and processing instructions hold no text of the page, only tails.
             tag = node.tag if isinstance(node.tag, str) else ""
-            if tag and tag not in skip and (text := node.text):
+            if tag and tag not in skip and (text := (node.text or "").strip()):
                 yield node, tag, text
             open_nodes.append((node, tag))
 
