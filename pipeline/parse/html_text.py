@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from itertools import chain
 from typing import TypeAlias, cast
 
 import lxml.etree
@@ -77,31 +76,30 @@ def _walk(node: Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
+# Every text node but a script's, in document order. One libxml2 query with no predicate
+# on the elements costs a third of a walk over the tree in Python; a script's text (often
+# most of the page) is never copied out.
+_TEXT_NODES = lxml.etree.XPath("descendant::text()[not(parent::script)]")
+
+
 def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, str]]:
     """Every piece of text that is not blank, stripped, in document order with the element
     it belongs to and that element's tag (the text inside an element, or after a child,
-    belongs to that element). Texts of elements tagged `skip` are left out unread: reading
-    a text copies it, and a script's can be most of the page."""
-    # One pass of `iterdescendants` with a stack of open nodes costs less than
-    # `iterwalk`'s start and end events: a node's tail comes when the walk leaves it.
-    top = str(root.tag)
-    if top not in skip and (text := (root.text or "").strip()):
-        yield root, top, text
-    open_nodes = [(root, top)]
-    # After the last node (None), the walk leaves every open node but the root.
-    for node in chain(root.iterdescendants(), (None,)):
-        parent = root if node is None else node.getparent()
-        while open_nodes[-1][0] is not parent:
-            closed = open_nodes.pop()[0]
-            owner, tag = open_nodes[-1]
-            if tag not in skip and (tail := (closed.tail or "").strip()):
-                yield owner, tag, tail
-        if node is not None:
-            # Comments and processing instructions hold no text of the page, only tails.
-            tag = node.tag if isinstance(node.tag, str) else ""
-            if tag and tag not in skip and (text := (node.text or "").strip()):
-                yield node, tag, text
-            open_nodes.append((node, tag))
+    belongs to that element). Texts of scripts and of elements tagged `skip` are left out.
+
+    A text node is one whole `.text` or `.tail`: libxml2's HTML parser merges adjacent
+    text (tests/test_html_text.py holds it to that)."""
+    for found in cast(list[lxml.etree._ElementUnicodeResult], _TEXT_NODES(root)):
+        text = found.strip()
+        owner = _owner(found) if text else None
+        if owner is not None and (tag := str(owner.tag)) not in skip:
+            yield owner, tag, text
+
+
+def _owner(found: lxml.etree._ElementUnicodeResult) -> Element | None:
+    """The element a text belongs to: a tail's is the parent of the node it follows."""
+    node = found.getparent()
+    return node.getparent() if found.is_tail and node is not None else node
 
 
 def classes(node: Element) -> list[str]:
