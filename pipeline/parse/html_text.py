@@ -91,15 +91,13 @@ def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, st
     text (tests/test_html_text.py holds it to that)."""
     for found in cast(list[lxml.etree._ElementUnicodeResult], _TEXT_NODES(root)):
         text = found.strip()
-        owner = _owner(found) if text else None
-        if owner is not None and (tag := str(owner.tag)) not in skip:
+        if not text:
+            continue
+        owner = found.getparent()
+        if found.is_tail and owner is not None:  # a tail belongs to the node's parent
+            owner = owner.getparent()
+        if owner is not None and (tag := owner.tag) not in skip:
             yield owner, tag, text
-
-
-def _owner(found: lxml.etree._ElementUnicodeResult) -> Element | None:
-    """The element a text belongs to: a tail's is the parent of the node it follows."""
-    node = found.getparent()
-    return node.getparent() if found.is_tail and node is not None else node
 
 
 def classes(node: Element) -> list[str]:
