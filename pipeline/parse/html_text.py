@@ -76,9 +76,10 @@ def _walk(node: Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-# Every text node but a script's, in document order. One libxml2 query with no predicate
-# on the elements costs a third of a walk over the tree in Python; a script's text (often
-# most of the page) is never copied out.
+# Every text node but a script's, in document order: one libxml2 query costs a third of a
+# walk over the tree in Python, and a script's text (often most of the page) is never
+# copied out. `descendant::`, not `.//`: libxml2 then tests the predicate in one pass
+# instead of once per element.
 _TEXT_NODES = lxml.etree.XPath("descendant::text()[not(parent::script)]")
 
 
