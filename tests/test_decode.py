@@ -19,7 +19,9 @@ def html(meta: str = "") -> str:
 
 @pytest.mark.parametrize("charset", ["iso-8859-1", "latin-1", "windows-1252", "us-ascii"])
 def test_a_single_byte_header_over_utf8_is_read_as_utf8(charset: str) -> None:
-    text, warnings = decode_page(html().encode(), {"Content-Type": f"text/html; charset={charset}"})
+    text, warnings, _ = decode_page(
+        html().encode(), {"Content-Type": f"text/html; charset={charset}"}
+    )
     assert TEXT in text
     assert warnings == [
         f"the HTTP header declares charset {charset}, but the body is UTF-8; read as UTF-8"
@@ -27,7 +29,7 @@ def test_a_single_byte_header_over_utf8_is_read_as_utf8(charset: str) -> None:
 
 
 def test_a_single_byte_meta_over_utf8_is_read_as_utf8() -> None:
-    text, warnings = decode_page(html('<meta charset="iso-8859-1">').encode(), None)
+    text, warnings, _ = decode_page(html('<meta charset="iso-8859-1">').encode(), None)
     assert TEXT in text
     assert warnings == [
         "the meta tag declares charset iso-8859-1, but the body is UTF-8; read as UTF-8"
@@ -36,7 +38,7 @@ def test_a_single_byte_meta_over_utf8_is_read_as_utf8() -> None:
 
 def test_real_latin1_stays_latin1_without_a_warning() -> None:
     content = html('<meta charset="utf-8">').encode("latin-1")
-    text, warnings = decode_page(content, {"content-type": "text/html; charset=iso-8859-1"})
+    text, warnings, _ = decode_page(content, {"content-type": "text/html; charset=iso-8859-1"})
     assert TEXT in text and warnings == []
 
 
@@ -47,7 +49,7 @@ def test_ascii_bytes_under_a_latin1_header_need_no_warning() -> None:
 
 def test_a_utf8_header_over_latin1_bytes_yields_to_the_meta_with_a_warning() -> None:
     content = html('<meta charset="windows-1252">').encode("latin-1")
-    text, warnings = decode_page(content, {"content-type": "text/html; charset=utf-8"})
+    text, warnings, _ = decode_page(content, {"content-type": "text/html; charset=utf-8"})
     assert TEXT in text
     assert warnings == [
         "the HTTP header declares charset utf-8, which cannot decode the body; "

@@ -80,16 +80,19 @@ def parse_page(
     site = profiles.get_profile(profile) if profile else None
     if kind not in _KINDS:
         raise ConfigError(f"unknown source kind {kind!r} (known: {', '.join(_KINDS)})")
-    text, charset_warnings = decode_page(content, headers)
-    page = _parse_text(
-        text.lstrip("\ufeff"), url, fetched_at, tz, language, headers, _Choice(kind, site)
-    )
-    page.warnings[:0] = charset_warnings
+    decoded = decode_page(content, headers)
+    text = decoded.text.lstrip("\ufeff")
+    # lxml reads the body as it came when that is the text's UTF-8 (and no BOM was cut).
+    utf8 = decoded.utf8 if len(text) == len(decoded.text) else None
+    markup: str | bytes = text if utf8 is None else utf8
+    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
+    page.warnings[:0] = decoded.warnings
     return page
 
 
 def _parse_text(
     text: str,
+    markup: str | bytes,
     url: str,
     fetched_at: datetime,
     tz: str | None,
@@ -102,7 +105,7 @@ def _parse_text(
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
     if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(text, url, fetched_at, tz, language, choice)
+    return _parse_html(text, markup, url, fetched_at, tz, language, choice)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -118,13 +121,14 @@ def _context(url: str, fetched_at: datetime, tz: str | None, language: str | Non
 
 def _parse_html(
     text: str,
+    markup: str | bytes,
     url: str,
     fetched_at: datetime,
     tz: str | None,
     language: str | None,
     choice: _Choice,
 ) -> ParsedPage:
-    root = _document(text)
+    root = _document(markup)
     lang = language or root.get("lang")
     ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
     page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
@@ -143,8 +147,8 @@ def _parse_html(
     return page
 
 
-def _document(text: str) -> Element:
-    root = parse_html(text)
+def _document(markup: str | bytes) -> Element:
+    root = parse_html(markup)
     return root if root is not None else lxml.etree.Element("html")
 
 

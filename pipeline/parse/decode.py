@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -33,23 +34,35 @@ def header(headers: Mapping[str, str] | None, name: str) -> str:
     return ""
 
 
-def decode_page(content: bytes, headers: Mapping[str, str] | None) -> tuple[str, list[str]]:
-    """The body as text, and warnings about declared charsets the bytes contradict."""
+class Decoded(NamedTuple):
+    """The body as text, warnings about declared charsets the bytes contradict, and the
+    body itself when it is exactly the UTF-8 of `text` (an HTML parser can read it as it
+    is, with no encoding back)."""
+
+    text: str
+    warnings: list[str]
+    utf8: bytes | None
+
+
+def decode_page(content: bytes, headers: Mapping[str, str] | None) -> Decoded:
+    """The body as text, with warnings about declared charsets the bytes contradict."""
     warnings: list[str] = []
-    text = _decode(content, headers, warnings)
+    text, utf8 = _decode(content, headers, warnings)
     if not _PRINTABLE.search(text):
         raise ParseError("body has no text")
-    return text, warnings
+    return Decoded(text, warnings, utf8)
 
 
-def _decode(content: bytes, headers: Mapping[str, str] | None, warnings: list[str]) -> str:
+def _decode(
+    content: bytes, headers: Mapping[str, str] | None, warnings: list[str]
+) -> tuple[str, bytes | None]:
     declared = [(where, name) for where, name in _declared(content, headers) if _known(name)]
     for index, (where, name) in enumerate(declared):
         if _single_byte(name) and (utf8 := _multibyte_utf8(content)) is not None:
             warnings.append(
                 f"{where} declares charset {name}, but the body is UTF-8; read as UTF-8"
             )
-            return utf8
+            return utf8, content
         text = _try(content, name)
         if text is not None:
             if index:
@@ -58,11 +71,11 @@ def _decode(content: bytes, headers: Mapping[str, str] | None, warnings: list[st
                     f"{first_where} declares charset {first}, which cannot decode the body; "
                     f"read as {name} ({where})"
                 )
-            return text
+            return text, content if _is_utf8(name) else None
     best = from_bytes(content).best()
     if best is None:
         raise ParseError("body is not text in any known encoding")
-    return str(best)
+    return str(best), None
 
 
 def _declared(content: bytes, headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -74,11 +87,16 @@ def _try(content: bytes, name: str) -> str | None:
     try:
         text = content.decode(name)
         # Escape codecs (unicode_escape, utf-7) can yield lone surrogates, which no later
-        # stage can encode: such a charset is no charset for a page.
-        text.encode("utf-8")
+        # stage can encode: such a charset is no charset for a page. UTF-8 never does.
+        if not _is_utf8(name):
+            text.encode("utf-8")
     except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec
         return None
     return text
+
+
+def _is_utf8(name: str) -> bool:
+    return codecs.lookup(name).name == "utf-8"
 
 
 def _single_byte(name: str) -> bool:

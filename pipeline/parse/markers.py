@@ -103,9 +103,11 @@ def read_marker(text: str, fetched_at: datetime, *, whole: bool = False) -> Mark
 
 
 def _with(marker: Marker, written: str, rest: str) -> Marker:
+    # match, not sub: sub would try the anchored pattern at every position of a long rest.
+    separator = _SEPARATOR.match(rest)
     return Marker(
         text=written,
-        rest=_SEPARATOR.sub("", rest).strip(),
+        rest=(rest[separator.end() :] if separator else rest).strip(),
         precision=marker.precision,
         moment=marker.moment,
         clock=marker.clock,
