@@ -9,12 +9,15 @@ a service that exits early fails the wait with the tail of its log.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -22,11 +25,15 @@ from typing import Any, TypeVar
 
 import requests
 
+from pipeline import airflow_env
 from pipeline.errors import TickerlakeError
 
 _T = TypeVar("_T")
 HTTP_TIMEOUT = 10.0
 STOP_GRACE = 30.0
+START_TIMEOUT = 240.0
+BIN = Path(sys.executable).parent
+ADMIN, ADMIN_PASSWORD = "admin", "tickerlake-local"
 
 
 class TopologyError(TickerlakeError):
@@ -159,6 +166,9 @@ class AirflowApi:
     def unpause(self, dag_id: str) -> None:
         self.call("PATCH", f"dags/{dag_id}", {"is_paused": False})
 
+    def pause(self, dag_id: str) -> None:
+        self.call("PATCH", f"dags/{dag_id}", {"is_paused": True})
+
     def trigger(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
         run = self.call(
             "POST", f"dags/{dag_id}/dagRuns", {"logical_date": None, "conf": dict(conf or {})}
@@ -203,3 +213,47 @@ def wait_for_run(
         what=f"{dag_id} run {run_id} to finish",
         timeout=timeout,
     )
+
+
+def passwords_file(home: Path) -> Path:
+    """The simple auth manager's password file, written before it would generate one."""
+    path = home / "passwords.json"
+    home.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({ADMIN: ADMIN_PASSWORD}), encoding="utf-8")
+    return path
+
+
+def standalone_environment(root: Path, port: int, tickerlake: Mapping[str, str]) -> dict[str, str]:
+    """The environment of `airflow standalone` under `root` (home `root/airflow`, logs in
+    `root/logs`), its SQLite metadata migrated: the API on 127.0.0.1:`port` with the
+    admin password ADMIN_PASSWORD; `tickerlake` holds the TICKERLAKE_* settings."""
+    home = root / "airflow"
+    env = airflow_env.environment(
+        home,
+        {
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            **tickerlake,
+        },
+    )
+    airflow_env.migrate_db(env, root / "logs" / "migrate.log")
+    return env
+
+
+def start_standalone(procs: Processes) -> None:
+    procs.start("standalone", [str(BIN / "airflow"), "standalone"])
+
+
+def connect_api(procs: Processes, base_url: str, unpause: Iterable[str]) -> AirflowApi:
+    """A client once the api-server answers, after the DAGs in `unpause` are parsed and
+    unpaused."""
+    procs.wait_until(lambda: api_up(base_url), what="the api-server", timeout=START_TIMEOUT)
+    api = AirflowApi.login(base_url, ADMIN, ADMIN_PASSWORD)
+    for dag_id in unpause:
+        ready = functools.partial(api.dag_ready, dag_id)
+        procs.wait_until(ready, what=f"{dag_id} parsed", timeout=START_TIMEOUT)
+        api.unpause(dag_id)
+    return api
