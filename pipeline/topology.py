@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,7 +34,9 @@ HTTP_TIMEOUT = 10.0
 STOP_GRACE = 30.0
 START_TIMEOUT = 240.0
 BIN = Path(sys.executable).parent
-ADMIN, ADMIN_PASSWORD = "admin", "tickerlake-local"
+ADMIN = "admin"
+# A fresh password per process: the local services only live as long as it does.
+ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
 
 class TopologyError(TickerlakeError):
