@@ -117,16 +117,24 @@ class Processes:
         self, probe: Callable[[], _T | None], *, what: str, timeout: float, every: float = 1.0
     ) -> _T:
         """Poll `probe` until it returns a value other than None (or False), failing fast
-        when a service dies."""
+        when a service dies. A probe whose HTTP request times out (a loaded machine) is
+        asked again until the deadline."""
         deadline = time.monotonic() + timeout
         while True:
             self.check()
-            value = probe()
+            value = _patient(probe)
             if value is not None and value is not False:
                 return value
             if time.monotonic() > deadline:
                 raise TopologyError(f"timed out after {timeout:.0f} s waiting for {what}")
             time.sleep(every)
+
+
+def _patient(probe: Callable[[], _T | None]) -> _T | None:
+    try:
+        return probe()
+    except requests.Timeout:
+        return None
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
