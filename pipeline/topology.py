@@ -246,6 +246,9 @@ def standalone_environment(root: Path, port: int, tickerlake: Mapping[str, str])
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
+            # Set, not left to standalone to generate: under load the scheduler signed
+            # task tokens the api-server rejected ("Signature verification failed").
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             **tickerlake,
         },
