@@ -9,12 +9,16 @@ a service that exits early fails the wait with the tail of its log.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -22,11 +26,17 @@ from typing import Any, TypeVar
 
 import requests
 
+from pipeline import airflow_env
 from pipeline.errors import TickerlakeError
 
 _T = TypeVar("_T")
 HTTP_TIMEOUT = 10.0
 STOP_GRACE = 30.0
+START_TIMEOUT = 240.0
+BIN = Path(sys.executable).parent
+ADMIN = "admin"
+# A fresh password per process: the local services only live as long as it does.
+ADMIN_PASSWORD = secrets.token_urlsafe(16)
 
 
 class TopologyError(TickerlakeError):
@@ -107,16 +117,24 @@ class Processes:
         self, probe: Callable[[], _T | None], *, what: str, timeout: float, every: float = 1.0
     ) -> _T:
         """Poll `probe` until it returns a value other than None (or False), failing fast
-        when a service dies."""
+        when a service dies. A probe whose HTTP request times out (a loaded machine) is
+        asked again until the deadline."""
         deadline = time.monotonic() + timeout
         while True:
             self.check()
-            value = probe()
+            value = _patient(probe)
             if value is not None and value is not False:
                 return value
             if time.monotonic() > deadline:
                 raise TopologyError(f"timed out after {timeout:.0f} s waiting for {what}")
             time.sleep(every)
+
+
+def _patient(probe: Callable[[], _T | None]) -> _T | None:
+    try:
+        return probe()
+    except requests.Timeout:
+        return None
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -158,6 +176,9 @@ class AirflowApi:
 
     def unpause(self, dag_id: str) -> None:
         self.call("PATCH", f"dags/{dag_id}", {"is_paused": False})
+
+    def pause(self, dag_id: str) -> None:
+        self.call("PATCH", f"dags/{dag_id}", {"is_paused": True})
 
     def trigger(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
         run = self.call(
@@ -203,3 +224,50 @@ def wait_for_run(
         what=f"{dag_id} run {run_id} to finish",
         timeout=timeout,
     )
+
+
+def passwords_file(home: Path) -> Path:
+    """The simple auth manager's password file, written before it would generate one."""
+    path = home / "passwords.json"
+    home.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({ADMIN: ADMIN_PASSWORD}), encoding="utf-8")
+    return path
+
+
+def standalone_environment(root: Path, port: int, tickerlake: Mapping[str, str]) -> dict[str, str]:
+    """The environment of `airflow standalone` under `root` (home `root/airflow`, logs in
+    `root/logs`), its SQLite metadata migrated: the API on 127.0.0.1:`port` with the
+    admin password ADMIN_PASSWORD; `tickerlake` holds the TICKERLAKE_* settings."""
+    home = root / "airflow"
+    env = airflow_env.environment(
+        home,
+        {
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
+            # Set, not left to standalone to generate: under load the scheduler signed
+            # task tokens the api-server rejected ("Signature verification failed").
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            **tickerlake,
+        },
+    )
+    airflow_env.migrate_db(env, root / "logs" / "migrate.log")
+    return env
+
+
+def start_standalone(procs: Processes) -> None:
+    procs.start("standalone", [str(BIN / "airflow"), "standalone"])
+
+
+def connect_api(procs: Processes, base_url: str, unpause: Iterable[str]) -> AirflowApi:
+    """A client once the api-server answers, after the DAGs in `unpause` are parsed and
+    unpaused."""
+    procs.wait_until(lambda: api_up(base_url), what="the api-server", timeout=START_TIMEOUT)
+    api = AirflowApi.login(base_url, ADMIN, ADMIN_PASSWORD)
+    for dag_id in unpause:
+        ready = functools.partial(api.dag_ready, dag_id)
+        procs.wait_until(ready, what=f"{dag_id} parsed", timeout=START_TIMEOUT)
+        api.unpause(dag_id)
+    return api

@@ -76,7 +76,7 @@ SECRET_PATTERNS = {
 }
 # Values that are not secrets: placeholders, variable references, code.
 PLACEHOLDER = re.compile(
-    r"""^["']?(change-me[\w-]*|\$\{\w+\}|\{\w+\}|\$\w+|<[\w-]+>|x+|\*+|"|'|)["',]*$|^[\w.]+\(|^_ALLOW|^re\.""",
+    r"""^["']?(change-me[\w-]*|\$\{\w+\}|\{\w+\}|\$\w+|<[\w-]+>|x+|\*+|"|'|)["',]*$|^[\w.]+\(|^_ALLOW|^re\.|^(?:str|bytes)[,)]*$""",
     re.I,
 )
 BINARY_SUFFIXES = {".gz", ".png", ".parquet", ".duckdb", ".ico", ".lock"}
@@ -105,6 +105,7 @@ def test_secret_scanner_finds_secrets_and_allows_placeholders() -> None:
     assert secrets_in("POSTGRES_PASSWORD=hunter2") != []
     assert secrets_in("-----BEGIN RSA " + "PRIVATE KEY-----") != []
     assert secrets_in("POSTGRES_PASSWORD=change-me\npassword: ${POSTGRES_PASSWORD}") == []
+    assert secrets_in("def login(user: str, password: str) -> None:") == []
 
 
 def test_no_secrets_in_tracked_files() -> None:

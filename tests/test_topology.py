@@ -14,12 +14,9 @@ the warehouse asset.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import secrets
 import subprocess
-import sys
 from base64 import urlsafe_b64encode
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,41 +26,31 @@ import duckdb
 import pytest
 import yaml
 
-from pipeline import airflow_env
 from pipeline.settings import PROJECT_ROOT, LakeConfig
-from pipeline.topology import FINISHED, AirflowApi, Processes, api_up, free_port, wait_for_run
+from pipeline.topology import (
+    BIN,
+    FINISHED,
+    AirflowApi,
+    Processes,
+    connect_api,
+    free_port,
+    passwords_file,
+    standalone_environment,
+    start_standalone,
+    wait_for_run,
+)
 from pipeline.warehouse.lake import connect_lake
 from tests.services import PG_ADMIN, REDIS_URL, fresh_database
 
 pytestmark = pytest.mark.integration
-BIN = Path(sys.executable).parent
-PASSWORD = "topology-test"
 DEMO_SOURCES = {"alaska-jsonld", "alaska-de-html", "alaska-text"}
-START_TIMEOUT = 240.0
+DAGS = ("tickerlake_ingest", "tickerlake_enrich")
 RUN_TIMEOUT = 300.0
-
-
-def passwords_file(home: Path) -> Path:
-    """The simple auth manager's password file, written before it would generate one."""
-    path = home / "passwords.json"
-    home.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"admin": PASSWORD}), encoding="utf-8")
-    return path
 
 
 def start_replay(procs: Processes, port: int) -> None:
     """The demo sources on a replay server; it writes the sources file into the data dir."""
     procs.start("replay", [str(BIN / "tickerlake"), "replay-server", "--port", str(port)])
-
-
-def connect_api(procs: Processes, base_url: str) -> AirflowApi:
-    procs.wait_until(lambda: api_up(base_url), what="the api-server", timeout=START_TIMEOUT)
-    api = AirflowApi.login(base_url, "admin", PASSWORD)
-    for dag_id in ("tickerlake_ingest", "tickerlake_enrich"):
-        ready = functools.partial(api.dag_ready, dag_id)
-        procs.wait_until(ready, what=f"{dag_id} parsed", timeout=START_TIMEOUT)
-        api.unpause(dag_id)
-    return api
 
 
 def ingest_then_enrich(procs: Processes, api: AirflowApi) -> str:
@@ -97,27 +84,19 @@ def entries_per_source(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 @pytest.fixture
 def standalone(tmp_path: Path) -> Iterator[tuple[Processes, AirflowApi, Path]]:
-    home, data, port = tmp_path / "airflow", tmp_path / "var", free_port()
+    data, port = tmp_path / "var", free_port()
     warehouse = tmp_path / "warehouse" / "tickerlake.duckdb"
-    env = airflow_env.environment(
-        home,
-        {
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(home)),
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-            "TICKERLAKE_INGEST_SCHEDULE": "none",
-            "TICKERLAKE_SOURCES": str(data / "demo-sources.yaml"),
-            "TICKERLAKE_WAREHOUSE": str(warehouse),
-            "TICKERLAKE_DATA_DIR": str(data),
-        },
-    )
-    airflow_env.migrate_db(env, tmp_path / "logs" / "migrate.log")
+    tickerlake = {
+        "TICKERLAKE_INGEST_SCHEDULE": "none",
+        "TICKERLAKE_SOURCES": str(data / "demo-sources.yaml"),
+        "TICKERLAKE_WAREHOUSE": str(warehouse),
+        "TICKERLAKE_DATA_DIR": str(data),
+    }
+    env = standalone_environment(tmp_path, port, tickerlake)
     with Processes(env, tmp_path / "logs") as procs:
         start_replay(procs, free_port())
-        procs.start("standalone", [str(BIN / "airflow"), "standalone"])
-        yield procs, connect_api(procs, f"http://127.0.0.1:{port}"), warehouse
+        start_standalone(procs)
+        yield procs, connect_api(procs, f"http://127.0.0.1:{port}", DAGS), warehouse
 
 
 def test_standalone_ingests_and_enriches(
@@ -220,7 +199,7 @@ def _run_celery_topology(
             catalog=PG_ADMIN.replace("dbname=postgres", f"dbname={catalog_db}"),
             data_path=str(tmp_path / "warehouse" / "lake") + "/",
         )
-        yield procs, connect_api(procs, f"http://127.0.0.1:{port}"), lake
+        yield procs, connect_api(procs, f"http://127.0.0.1:{port}", DAGS), lake
 
 
 def host_only_settings(home: Path, port: int, prefix: str) -> dict[str, str]:
