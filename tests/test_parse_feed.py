@@ -15,6 +15,7 @@ from pipeline.parse.feed import is_feed, read_feed
 FIXTURES = Path(__file__).parent / "fixtures"
 FEED_URL = "https://ticker.example.de/live/feed.xml"
 FETCHED_AT = datetime(2025, 8, 14, 22, 0, tzinfo=UTC)
+FEED_HEADERS = {"Content-Type": "application/rss+xml"}
 
 
 def parse(name: str, content_type: str | None = None, **kwargs: str) -> ParsedPage:
@@ -87,6 +88,22 @@ def test_malformed_feed_is_read_leniently_with_a_warning() -> None:
     assert page.parser == "feed"
     assert [e.headline for e in page.entries] == ["A & B"]
     assert page.warnings and "not well-formed" in page.warnings[0]
+
+
+def test_feed_that_breaks_feedparser_is_an_empty_feed_with_a_warning() -> None:
+    """Found by `make fuzz`: a UTF-7 declaration turns the namespace URI into text that
+    feedparser's strict parser cannot split (ValueError inside feedparser)."""
+    content = (
+        b'<?xml vesri"n1o=." 0encoding="utf-7"?>\n<feed xmlns="\xa2\xff\xff\xff\xff\xff\xff'
+        b"\xff\xff\xff\xff\xffN\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfft@t%p"
+        b':/news.exalive"/>\n  <id>urn:r>y\x9a\x9b\xc6\n'
+    )
+    page = parse_page(content, FEED_URL, fetched_at=FETCHED_AT, headers=FEED_HEADERS)
+    assert (page.parser, page.entries) == ("feed", [])
+    assert any("cannot be read" in w for w in page.warnings)
 
 
 def test_feed_without_items() -> None:

@@ -91,13 +91,18 @@ def read_feed(text: str, url: str) -> FeedResult:
     """Parse feed text; relative item links are resolved against `url`."""
     # A stream, never a str: feedparser treats a str that looks like a URL or a path as
     # something to fetch or open.
-    parsed: Any = feedparser.parse(
-        io.BytesIO(_CHARREF.sub(_valid_charref, text).encode("utf-8", errors="replace")),
-        response_headers={
-            "content-location": url,
-            "content-type": "application/xml; charset=utf-8",
-        },
-    )
+    try:
+        parsed: Any = feedparser.parse(
+            io.BytesIO(_CHARREF.sub(_valid_charref, text).encode("utf-8", errors="replace")),
+            response_headers={
+                "content-location": url,
+                "content-type": "application/xml; charset=utf-8",
+            },
+        )
+    except ValueError as exc:
+        # feedparser's strict parser splits expat's namespaced names on spaces and fails
+        # on a namespace URI that decodes to one (found by fuzzing); nothing is readable.
+        return FeedResult([], warnings=[f"feed cannot be read ({exc})"])
     head = parsed.get("feed", {})
     result = FeedResult(
         entries=[_raw_entry(item, url) for item in parsed.get("entries", [])],
