@@ -106,6 +106,16 @@ def test_feed_that_breaks_feedparser_is_an_empty_feed_with_a_warning() -> None:
     assert any("cannot be read" in w for w in page.warnings)
 
 
+def test_feed_time_in_year_9999_is_no_time() -> None:
+    """Found by `make fuzz`: feedparser reads the year 9999, which no zone conversion takes."""
+    content = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>e</id>'
+        b"<title>T</title><updated>9999-11-01T00:00:00</updated></entry></feed>"
+    )
+    page = parse_page(content, FEED_URL, fetched_at=FETCHED_AT, headers=FEED_HEADERS)
+    assert [(e.headline, e.published_at) for e in page.entries] == [("T", None)]
+
+
 def test_feed_without_items() -> None:
     content = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>'
     page = parse_page(content, FEED_URL, fetched_at=FETCHED_AT)

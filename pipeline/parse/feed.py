@@ -21,7 +21,7 @@ import feedparser
 from pipeline.models import ParsedPage
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.html_text import fragment_text
-from pipeline.timeparse import parse_iso
+from pipeline.timeparse import YEARS, parse_iso
 
 __all__ = ["FeedResult", "is_feed", "parse_feed", "read_feed"]
 
@@ -156,9 +156,11 @@ def _struct_utc(value: time.struct_time | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+        moment = datetime.fromtimestamp(calendar.timegm(value), UTC)
     except (OverflowError, ValueError, OSError):
         return None
+    # Year 9999 fits a datetime but not its conversions; found by fuzzing.
+    return moment if moment.year in YEARS else None
 
 
 def _aware_utc(value: datetime | None) -> datetime | None:
