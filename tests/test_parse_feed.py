@@ -93,14 +93,7 @@ def test_malformed_feed_is_read_leniently_with_a_warning() -> None:
 def test_feed_that_breaks_feedparser_is_an_empty_feed_with_a_warning() -> None:
     """Found by `make fuzz`: a UTF-7 declaration turns the namespace URI into text that
     feedparser's strict parser cannot split (ValueError inside feedparser)."""
-    content = (
-        b'<?xml vesri"n1o=." 0encoding="utf-7"?>\n<feed xmlns="\xa2\xff\xff\xff\xff\xff\xff'
-        b"\xff\xff\xff\xff\xffN\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
-        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
-        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
-        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfft@t%p"
-        b':/news.exalive"/>\n  <id>urn:r>y\x9a\x9b\xc6\n'
-    )
+    content = (FIXTURES / "fuzz-crashes" / "feed-namespace-valueerror").read_bytes()[1:]
     page = parse_page(content, FEED_URL, fetched_at=FETCHED_AT, headers=FEED_HEADERS)
     assert (page.parser, page.entries) == ("feed", [])
     assert any("cannot be read" in w for w in page.warnings)

@@ -285,3 +285,15 @@ def test_times_at_the_edge_of_datetime(content: bytes, content_type: str) -> Non
     """Found by fuzzing: these overflowed converting to UTC; now they carry no time."""
     page = parse_page(content, URL, fetched_at=FETCHED_AT, headers={"Content-Type": content_type})
     assert [e.published_at for e in page.entries] == [None]
+
+
+@pytest.mark.parametrize(
+    "crash", sorted((FIXTURES / "fuzz-crashes").iterdir()), ids=lambda path: path.name
+)
+def test_inputs_that_crashed_the_atheris_harness(crash: Path) -> None:
+    """Every crash `make fuzz` found, replayed as fuzz/fuzz_parse.py reads its input: the
+    first byte picks the content type."""
+    from fuzz.fuzz_parse import CONTENT_TYPES as HARNESS_TYPES
+
+    data = crash.read_bytes()
+    check(data[1:], HARNESS_TYPES[data[0] % len(HARNESS_TYPES)])

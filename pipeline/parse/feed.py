@@ -106,9 +106,9 @@ def read_feed(text: str, url: str) -> FeedResult:
     head = parsed.get("feed", {})
     result = FeedResult(
         entries=[_raw_entry(item, url) for item in parsed.get("entries", [])],
-        title=_clean(head.get("title")),
-        link=head.get("link") or None,
-        language=head.get("language") or None,
+        title=_clean(_text(head.get("title"))),
+        link=_text(head.get("link")),
+        language=_text(head.get("language")),
         updated_at=_struct_utc(head.get("updated_parsed")),
     )
     problem = parsed.get("bozo_exception")
@@ -130,14 +130,15 @@ def _raw_entry(item: Any, url: str) -> RawEntry:
     published, published_text = _time(item, "published")
     updated, updated_text = _time(item, "updated")
     when = published or updated
+    link = _text(item.get("link"))
     return RawEntry(
         body=_body(item),
-        headline=_clean(item.get("title")),
+        headline=_clean(_text(item.get("title"))),
         local_time=when,
         time_text=published_text if published else updated_text,
         precision="second" if when else "none",
-        anchor=item.get("id") or None,
-        url=urljoin(url, item["link"]) if item.get("link") else None,
+        anchor=_text(item.get("id")),
+        url=urljoin(url, link) if link else None,
         updated_at=_aware_utc(updated) if published and updated != published else None,
         authors=_authors(item),
     )
@@ -147,13 +148,20 @@ def _time(item: Any, key: str) -> tuple[datetime | None, str | None]:
     """(time, text as written). A naive ISO value stays naive: a wall-clock time in the
     source's zone, converted later like any other. `dict.get` skips feedparser's
     deprecated fallback from `updated` to `published`."""
-    written = dict.get(item, key) or None
+    written = _text(dict.get(item, key))
     value = parse_iso(written, allow_naive=True) if written else None
     return (value or _struct_utc(dict.get(item, f"{key}_parsed"))), written
 
 
-def _struct_utc(value: time.struct_time | None) -> datetime | None:
-    if value is None:
+def _text(value: object) -> str | None:
+    """A non-empty string, else None. Feed elements named like feedparser's own keys
+    (`<updated_parsed>`, a nested `<title>`) put dicts where strings belong; fuzzing
+    found them."""
+    return value if isinstance(value, str) and value else None
+
+
+def _struct_utc(value: object) -> datetime | None:
+    if not isinstance(value, time.struct_time):
         return None
     try:
         moment = datetime.fromtimestamp(calendar.timegm(value), UTC)
@@ -170,10 +178,11 @@ def _aware_utc(value: datetime | None) -> datetime | None:
 
 def _body(item: Any) -> str:
     """The fullest text the item carries: `content`, else `summary`."""
-    for content in item.get("content") or []:
-        if content.get("value"):
-            return fragment_text(content["value"])
-    return fragment_text(item.get("summary") or "")
+    contents = item.get("content")
+    for content in contents if isinstance(contents, list) else []:
+        if isinstance(content, dict) and (value := _text(content.get("value"))):
+            return fragment_text(value)
+    return fragment_text(_text(item.get("summary")) or "")
 
 
 def _authors(item: Any) -> tuple[str, ...]:
