@@ -1,1 +1,2 @@
-"""Benchmarks: `python -m bench` (or `make bench`) runs every `bench/bench_*.py`."""
+"""Benchmarks: `python -m bench [NAME ...]` (or `make bench`) runs every module here that
+has a `run()` and writes its results to `bench/results/`."""
