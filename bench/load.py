@@ -61,6 +61,7 @@ from typing import Any
 import duckdb
 
 from pipeline.warehouse import connect
+from pipeline.warehouse.db import transaction
 from pipeline.warehouse.load import load_batches
 
 PER_SOURCE = 1_000
@@ -92,30 +93,28 @@ def _entries_sql(first: int, count: int, version: int, fetched_at: datetime) -> 
 
 
 def seed_warehouse(path: Path, existing: int) -> None:
-    with connect(path) as con:
-        con.execute("BEGIN")
+    with connect(path) as con, transaction(con):
         rows = _entries_sql(0, existing, 0, T0)
         con.execute(
             f"""
-            INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at,
-                                 validated_at, last_observed_at)
-            SELECT DISTINCT source_id, 'https://t.example/' || source_id, 'auto',
-                   'Europe/Berlin', 'de', fetched_at, fetched_at, fetched_at FROM ({rows})
-            """
+                INSERT INTO sources (source_id, url, kind, timezone, language, first_seen_at,
+                                     validated_at, last_observed_at)
+                SELECT DISTINCT source_id, 'https://t.example/' || source_id, 'auto',
+                       'Europe/Berlin', 'de', fetched_at, fetched_at, fetched_at FROM ({rows})
+                """
         )
         con.execute(
             f"""
-            INSERT INTO entries SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false
-            FROM ({rows})
-            """
+                INSERT INTO entries SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false
+                FROM ({rows})
+                """
         )
         con.execute(
             f"""
-            INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, 'new', content_hash,
-                headline, body, published_at, updated_at, 'seed' FROM ({rows})
-            """
+                INSERT INTO entry_versions SELECT entry_id, fetched_at, NULL, 'new', content_hash,
+                    headline, body, published_at, updated_at, 'seed' FROM ({rows})
+                """
         )
-        con.execute("COMMIT")
 
 
 def stage_batch(folder: Path, number: int, size: int) -> Path:
@@ -177,14 +176,13 @@ def bulk_insert_with_history(floor: Path, batch: Path) -> float:
 
 
 def _append_with_history(con: duckdb.DuckDBPyConnection, parquet: str) -> None:
-    con.execute("BEGIN")
-    con.execute(f"INSERT INTO bulk {_BULK_ROWS}", [parquet])
-    con.execute(
-        "INSERT INTO bulk_versions SELECT entry_id, fetched_at, NULL, 'edited', content_hash, "
-        "headline, body, published_at, updated_at, 'bulk' FROM read_parquet(?)",
-        [parquet],
-    )
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute(f"INSERT INTO bulk {_BULK_ROWS}", [parquet])
+        con.execute(
+            "INSERT INTO bulk_versions SELECT entry_id, fetched_at, NULL, 'edited', "
+            "content_hash, headline, body, published_at, updated_at, 'bulk' FROM read_parquet(?)",
+            [parquet],
+        )
 
 
 _BULK_ROWS = f"SELECT {ENTRY_COLUMNS} FROM read_parquet(?)"
