@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
+from psycopg.conninfo import conninfo_to_dict
 
 from pipeline.settings import PROJECT_ROOT, LakeConfig
 from pipeline.topology import (
@@ -34,6 +35,7 @@ from pipeline.topology import (
     Processes,
     connect_api,
     free_port,
+    log_tail,
     passwords_file,
     standalone_environment,
     start_standalone,
@@ -172,11 +174,12 @@ def _run_celery_topology(
 ) -> Iterator[tuple[Processes, AirflowApi, LakeConfig]]:
     services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
     port, home = free_port(), tmp_path / "airflow"
-    pg_host = PG_ADMIN.split("host=")[1].split()[0]
+    pg = conninfo_to_dict(PG_ADMIN)
+    pg_address = f"{pg.get('host', '127.0.0.1')}:{pg.get('port', 5432)}"
     redis_host = REDIS_URL.split("//")[1].split("/")[0]
     replacements = {
-        "@postgres/": f"@{pg_host}:5432/",
-        "@postgres:5432/": f"@{pg_host}:5432/",
+        "@postgres/": f"@{pg_address}/",
+        "@postgres:5432/": f"@{pg_address}/",
         "/tickerlake_catalog": f"/{catalog_db}",
         "redis://redis:6379": f"redis://{redis_host}",
         "http://airflow-apiserver:8080": f"http://127.0.0.1:{port}",
@@ -227,7 +230,7 @@ def _run_init(argv: list[str], env: Mapping[str, str], logs: Path) -> None:
         done = subprocess.run(
             argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT, timeout=600
         )
-    assert done.returncode == 0, (logs / "airflow-init.log").read_text(encoding="utf-8")[-3000:]
+    assert done.returncode == 0, log_tail(logs / "airflow-init.log")
 
 
 @pytest.mark.services
