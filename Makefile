@@ -81,13 +81,13 @@ fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS (or F
 	  -artifact_prefix=var/fuzz/ var/fuzz/time
 
 reliability: $(VENV)/.synced ## crash trials (50 SIGKILLs), readers during 20 loads, the bad-input catalogue: a table
-	$(VENV)/bin/python -m tests.reliability
+	$(VENV)/bin/python -m tests.support.reliability
 
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text
-	$(VENV)/bin/python -m pipeline.warehouse.docs
+	$(VENV)/bin/python -m dev.warehouse_docs
 
 queries-doc: $(VENV)/.synced ## rerun docs/queries.md on a fresh demo warehouse and rewrite its outputs
-	$(VENV)/bin/python -m pipeline.docs_queries
+	$(VENV)/bin/python -m dev.docs_queries
 
 clean: ## remove the virtualenv, Airflow home, run data, the warehouse and its reader snapshot
 	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb

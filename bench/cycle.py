@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import demo_sources
 from pipeline.cycle import run_cycle
-from pipeline.replay import ReplayServer
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
 from pipeline.settings import from_env
 from pipeline.sources import load_sources
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cycle import run_cycle
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.settings import from_env
 from pipeline.sources import Source
 

@@ -32,9 +32,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from pipeline.demo_sources import DemoEntry, render_jsonld
-from pipeline.replay import ReplayServer, snapshot_name
-from pipeline.topology import (
+from dev.topology import (
     START_TIMEOUT,
     AirflowApi,
     Processes,
@@ -43,6 +41,8 @@ from pipeline.topology import (
     standalone_environment,
     start_standalone,
 )
+from pipeline.demo.replay import ReplayServer, snapshot_name
+from pipeline.demo.sources import DemoEntry, render_jsonld
 from pipeline.warehouse import reader_path
 
 SOURCES = 20

@@ -1,5 +1,5 @@
 """Near-duplicate signatures (target ≥ 20,000 entries/s): entries per second for
-normalising, shingling and MinHash (the per-entry cost of `pipeline.stories`), the whole
+normalising, shingling and MinHash (the per-entry cost of `pipeline.enrich.stories`), the whole
 clustering pass (LSH + exact confirmation) on the same entries,
 and precision/recall on the labelled pairs.
 
@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus import BUNDLED, read_document
-from pipeline.stories import (
+from pipeline.enrich.corpus import BUNDLED, read_document
+from pipeline.enrich.stories import (
     StoryConfig,
     Unit,
     clusters,

@@ -20,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from pipeline import parse_page
+from pipeline.parse import parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVEBLOGS = ROOT.parent / "shared" / "realpages" / "liveblogs"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.docs_queries import build_demo_warehouse
+from dev.docs_queries import build_demo_warehouse
 
 
 def run() -> dict[str, Any]:
@@ -19,7 +19,7 @@ def run() -> dict[str, Any]:
     out = work / "report.html"
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "--warehouse",
+        [sys.executable, "-m", "pipeline.cli.main", "--warehouse",
          str(snapshot.with_name("tickerlake.duckdb")), "report", "--out", str(out)],
         check=True,
         capture_output=True,

@@ -35,7 +35,7 @@ def tickerlake_corpus() -> None:
     def load_corpus() -> int:
         from pathlib import Path
 
-        from pipeline.corpus import BUNDLED, load_into
+        from pipeline.enrich.corpus import BUNDLED, load_into
 
         params = get_current_context()["params"]
         directory = Path(params["path"]) if params.get("path") else BUNDLED

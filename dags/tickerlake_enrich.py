@@ -32,7 +32,7 @@ same rows. Pool `duckdb_writer`: it writes the warehouse.
 def tickerlake_enrich() -> None:
     @task(pool="duckdb_writer")
     def enrich() -> dict[str, int]:
-        from pipeline.enrich import enrich_warehouse
+        from pipeline.enrich.run import enrich_warehouse
 
         return enrich_warehouse(config.settings(), now=datetime.now(UTC)).counts()
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
-from tickerlake_airflow import assets, config, retries
+from tickerlake_airflow import assets, config, retries, tasks
 
 DOC = """
 ### tickerlake_ingest
@@ -46,48 +46,17 @@ time; the demo uses it. Transient errors are retried with backoff, permanent one
 def tickerlake_ingest() -> None:
     @task
     def plan() -> list[dict[str, Any]]:
-        from pipeline.cycle import plan_shards, read_state
-        from pipeline.sources import load_sources
-
         context = get_current_context()
-        settings = config.settings()
-        now = config.cycle_time(context["params"].get("now"))
-        sources = load_sources(config.sources_file(settings))
-        shards = plan_shards(sources, read_state(settings.warehouse, settings.lake), now=now)
-        run_id = context["run_id"]
-        return [
-            {"batch_id": f"{run_id}-{i:04d}", "now": now.isoformat(), "specs": specs}
-            for i, specs in enumerate(shards)
-        ]
+        return tasks.plan_ingest(context["run_id"], context["params"].get("now"))
 
     @task(pool="ticker_http")
     def fetch_parse(shard: dict[str, Any]) -> dict[str, str]:
-        from pipeline.cycle import fetch_parse_shard
-
         now = config.cycle_time(shard["now"])
-        path = fetch_parse_shard(
-            shard["specs"], config.settings(), batch_id=shard["batch_id"], now=now
-        )
-        return {"path": str(path), "now": shard["now"]}
+        return tasks.fetch_parse(shard["specs"], shard["batch_id"], now)
 
     @task(pool="duckdb_writer", outlets=[assets.WAREHOUSE])
     def load(staged: list[dict[str, str]]) -> dict[str, int]:
-        from pathlib import Path
-
-        from pipeline.cycle import load as load_warehouse
-
-        staged = list(staged)
-        if not staged:
-            return {}
-        settings = config.settings()
-        report = load_warehouse(
-            settings.warehouse,
-            [Path(s["path"]) for s in staged],
-            load_id=get_current_context()["run_id"],
-            now=config.cycle_time(staged[0]["now"]),
-            lake=settings.lake,
-        )
-        return report.counts()
+        return tasks.load(list(staged), get_current_context()["run_id"])
 
     # At run time the mapped XComArg resolves to the list of staged batches.
     load(fetch_parse.expand(shard=plan()))  # type: ignore[arg-type]

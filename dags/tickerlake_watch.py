@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import dag, get_current_context, task
-from tickerlake_airflow import assets, config, retries
+from tickerlake_airflow import assets, config, retries, tasks
 from tickerlake_airflow.sensors import PageChangeSensor
 
 DOC = """
@@ -41,14 +41,7 @@ Paused at creation: unpause it once hot sources are configured.
 def tickerlake_watch() -> None:
     @task
     def plan() -> list[dict[str, Any]]:
-        from pipeline.cycle import read_state
-        from pipeline.sources import load_sources
-        from pipeline.watch import watch_specs
-
-        settings = config.settings()
-        sources = load_sources(config.sources_file(settings))
-        state = read_state(settings.warehouse, settings.lake)
-        return watch_specs(sources, state, config.watch_sources())
+        return tasks.plan_watch()
 
     changed = PageChangeSensor(
         task_id="wait_for_change",
@@ -60,28 +53,12 @@ def tickerlake_watch() -> None:
 
     @task(pool="ticker_http")
     def fetch_parse(specs: list[dict[str, Any]]) -> dict[str, str]:
-        from pipeline.cycle import fetch_parse_shard
-
-        now = datetime.now(UTC)
         batch_id = f"{get_current_context()['run_id']}-watch"
-        path = fetch_parse_shard(specs, config.settings(), batch_id=batch_id, now=now)
-        return {"path": str(path), "now": now.isoformat()}
+        return tasks.fetch_parse(specs, batch_id, config.cycle_time(None))
 
     @task(pool="duckdb_writer", outlets=[assets.WAREHOUSE])
     def load(staged: dict[str, str]) -> dict[str, int]:
-        from pathlib import Path
-
-        from pipeline.cycle import load as load_warehouse
-
-        settings = config.settings()
-        report = load_warehouse(
-            settings.warehouse,
-            [Path(staged["path"])],
-            load_id=get_current_context()["run_id"],
-            now=config.cycle_time(staged["now"]),
-            lake=settings.lake,
-        )
-        return report.counts()
+        return tasks.load([staged], get_current_context()["run_id"])
 
     # At run time the sensor's XComArg resolves to the changed sources' specs.
     load(fetch_parse(changed.output))  # type: ignore[arg-type]

@@ -1,9 +1,9 @@
 """docs/queries.md: analyst questions whose outputs cannot rot.
 
-The SQL blocks are written by hand; `python -m pipeline.docs_queries` (`make queries-doc`)
+The SQL blocks are written by hand; `python -m dev.docs_queries` (`make queries-doc`)
 builds the demo warehouse without Airflow in a temporary folder, runs every ```sql block
 and writes its table (as `tickerlake sql --format table` prints it) into the ```text block
-that follows. tests/test_docs_queries.py runs the same and compares."""
+that follows. tests/dev/test_docs_queries.py runs the same and compares."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.demo import build_local
-from pipeline.output import render
+from pipeline.cli.output import render
+from pipeline.cli.sqlshell import execute
+from pipeline.demo.run import build_local
 from pipeline.settings import PROJECT_ROOT, from_env
-from pipeline.sqlshell import execute
 from pipeline.warehouse import connect, reader_path
 
 DOC = PROJECT_ROOT / "docs" / "queries.md"

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import requests
 
-from pipeline import airflow_env
+from pipeline.demo import airflow_env
 from pipeline.errors import TickerlakeError
 
 _T = TypeVar("_T")

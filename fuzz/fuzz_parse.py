@@ -17,7 +17,7 @@ FETCHED_AT = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 def main() -> int:
     atheris = atheris_or_none()
     if atheris is None:
-        return fall_back("tests/test_parse_fuzz.py")
+        return fall_back("tests/parse/test_parse_fuzz.py")
     with atheris.instrument_imports():
         from pipeline.errors import ParseError
         from pipeline.parse import parse_page

@@ -1,4 +1,4 @@
-"""atheris harness for `pipeline.timeparse`: text parsers answer None instead of
+"""atheris harness for `pipeline.parse.timeparse`: text parsers answer None instead of
 raising, and what reaches UTC is aware UTC."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ ZONES = ["UTC", "Europe/Berlin", "America/St_Johns", "Pacific/Kiritimati", "Paci
 def main() -> int:
     atheris = atheris_or_none()
     if atheris is None:
-        return fall_back("tests/test_timeparse_fuzz.py")
+        return fall_back("tests/parse/test_timeparse_fuzz.py")
     with atheris.instrument_imports():
-        from pipeline import timeparse
+        from pipeline.parse import timeparse
 
     def one_input(data: bytes) -> None:
         text = data[1:].decode("utf-8", errors="replace")

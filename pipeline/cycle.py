@@ -5,54 +5,28 @@ plan (read validators) → fetch_parse_shard (per shard, no warehouse) → load 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline import archive, stage
-from pipeline.errors import WarehouseMissingError
-from pipeline.fetch import Fetcher, FetchResult, Validators, new_session
-from pipeline.models import ParsedPage
+from pipeline import stage
+from pipeline.fetch import archive
+from pipeline.fetch.client import Fetcher, FetchResult, new_session
+from pipeline.fetch.politeness import Politeness
+from pipeline.models import ParsedPage, SourceState, Validators
 from pipeline.parse import parse_page
-from pipeline.politeness import Politeness
-from pipeline.settings import FetchConfig, LakeConfig, Settings
+from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Source
-from pipeline.warehouse import connect, publish_reader
-from pipeline.warehouse.lake import connect_lake, load_lake
-from pipeline.warehouse.load import LoadReport, load_batches
+from pipeline.warehouse.backend import load, read_state
+from pipeline.warehouse.load import LoadReport
 
 log = logging.getLogger(__name__)
 SHARD_SIZE = 50
 POLL_SLACK = 0.1  # of the poll interval …
 MAX_POLL_SLACK = timedelta(seconds=30)  # … at most
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """What the warehouse knows of a source when a cycle is planned."""
-
-    validators: Validators = field(default_factory=Validators)
-    last_fetched_at: datetime | None = None  # newest fetch, successful or not
-
-
-def read_state(warehouse: Path, lake: LakeConfig | None = None) -> dict[str, SourceState]:
-    """Validators and last fetch time of every known source; empty before the first load."""
-    try:
-        con = connect_lake(lake, read_only=True) if lake else connect(warehouse, read_only=True)
-    except WarehouseMissingError:
-        return {}
-    with con:
-        rows = con.execute(
-            """
-            SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at
-            FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
-                                      FROM fetches GROUP BY source_id) f USING (source_id)
-            """
-        )
-        return {r[0]: SourceState(Validators(r[1], r[2], r[3]), r[4]) for r in rows.fetchall()}
 
 
 def is_due(source: Source, state: SourceState, now: datetime) -> bool:
@@ -194,24 +168,6 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
         batch.add("entries", {**key, **asdict(entry)})
 
 
-def load(
-    warehouse: Path,
-    batches: Iterable[Path],
-    *,
-    load_id: str,
-    now: datetime,
-    lake: LakeConfig | None = None,
-) -> LoadReport:
-    """Apply the staged batches, then publish the reader snapshot analysts query (the
-    DuckLake backend needs none: its readers never wait for writers)."""
-    if lake is not None:
-        return load_lake(lake, list(batches), load_id=load_id, now=now)
-    with connect(warehouse) as con:
-        report = load_batches(con, list(batches), load_id=load_id, now=now)
-        publish_reader(con, warehouse)
-        return report
-
-
 def run_cycle(
     sources: list[Source],
     settings: Settings,
@@ -221,7 +177,7 @@ def run_cycle(
     advance: Callable[[str], None] | None = None,
 ) -> LoadReport:
     """A whole cycle in one process: the same functions the Airflow tasks call."""
-    shards = plan_shards(sources, read_state(settings.warehouse, settings.lake), now=now)
+    shards = plan_shards(sources, read_state(settings), now=now)
     politeness = new_politeness(settings.fetch)
     paths = [
         fetch_parse_shard(
@@ -234,4 +190,4 @@ def run_cycle(
         )
         for i, shard in enumerate(shards)
     ]
-    return load(settings.warehouse, paths, load_id=run_id, now=now, lake=settings.lake)
+    return load(settings, paths, load_id=run_id, now=now)

@@ -10,6 +10,23 @@ Precision = Literal["second", "minute", "day", "none"]
 
 
 @dataclass(frozen=True, slots=True)
+class Validators:
+    """What we remember of the last successful fetch of a source."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the warehouse knows of a source when a cycle is planned."""
+
+    validators: Validators = field(default_factory=Validators)
+    last_fetched_at: datetime | None = None  # newest fetch, successful or not
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One ticker entry as seen on one fetch of a page."""
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import archive, stage
+from pipeline import stage
 from pipeline.cycle import parse_result, stage_page
 from pipeline.errors import TickerlakeError
-from pipeline.fetch import FetchResult
+from pipeline.fetch import archive
+from pipeline.fetch.client import FetchResult
 from pipeline.settings import Settings
 from pipeline.sources import Source
 from pipeline.warehouse.backend import reading, writing

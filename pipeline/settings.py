@@ -1,4 +1,7 @@
-"""The one place that reads the environment. Everything else takes explicit arguments."""
+"""The one place that reads the environment. Everything else takes explicit arguments.
+
+The Airflow adapters read the DAG knobs here too (`ingest_schedule`, `watch_interval`,
+`watch_sources`); a bad value is a `ConfigError` that names its variable."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = Path("warehouse/tickerlake.duckdb")
 DEFAULT_DATA_DIR = Path("var")
 DEFAULT_CONTACT = "https://github.com/tickerlake/tickerlake"
+DEFAULT_INGEST_SCHEDULE = "*/2 * * * *"
+DEFAULT_WATCH_INTERVAL = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +83,7 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
     default = FetchConfig(user_agent="")
 
     def number(name: str, value: float) -> float:
-        return float(env.get(f"TICKERLAKE_{name}", str(value)))
+        return _number(env, f"TICKERLAKE_{name}", value)
 
     return FetchConfig(
         user_agent=f"tickerlake/0.1 (+{contact})",
@@ -95,6 +100,40 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
         workers=int(number("FETCH_WORKERS", default.workers)),
         robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
     )
+
+
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+
+def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:
+    """Cron expression or preset of `tickerlake_ingest` (TICKERLAKE_INGEST_SCHEDULE);
+    `none` leaves it to manual and API runs."""
+    env = os.environ if environ is None else environ
+    value = env.get("TICKERLAKE_INGEST_SCHEDULE", DEFAULT_INGEST_SCHEDULE).strip()
+    return None if value.lower() in {"", "none"} else value
+
+
+def watch_interval(environ: dict[str, str] | None = None) -> float:
+    """Seconds between two conditional GETs of a watched page (TICKERLAKE_WATCH_INTERVAL)."""
+    env = dict(os.environ if environ is None else environ)
+    value = _number(env, "TICKERLAKE_WATCH_INTERVAL", DEFAULT_WATCH_INTERVAL)
+    if value <= 0:
+        raise ConfigError(f"TICKERLAKE_WATCH_INTERVAL={value!r} must be positive")
+    return value
+
+
+def watch_sources(environ: dict[str, str] | None = None) -> list[str]:
+    """Ids of the hot sources of `tickerlake_watch` (TICKERLAKE_WATCH_SOURCES, comma-separated)."""
+    env = os.environ if environ is None else environ
+    raw = env.get("TICKERLAKE_WATCH_SOURCES", "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 def _lake(env: dict[str, str]) -> LakeConfig | None:

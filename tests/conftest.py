@@ -1,5 +1,6 @@
 """Shared fixtures: an aware fetch time, a fresh, migrated warehouse in tmp_path, and a
-replay server of the demo snapshots (one per module)."""
+replay server of the demo snapshots (one per module); and the check that the real pages
+are there when CI requires them (tests/support/realpages.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,23 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import demo_sources
-from pipeline.replay import ReplayServer
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
 from pipeline.warehouse import connect
+from tests.support import realpages
 
 FETCHED_AT = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
+
+
+def pytest_sessionstart() -> None:
+    """With TICKERLAKE_REQUIRE_REALPAGES=1 the real-page tests must run, not skip."""
+    problems = realpages.problems() if realpages.required() else []
+    if problems:
+        raise pytest.UsageError(
+            "TICKERLAKE_REQUIRE_REALPAGES=1 but the real pages cannot be used: "
+            + "; ".join(problems)
+            + " (set TICKERLAKE_REALPAGES to their folder)"
+        )
 
 
 @pytest.fixture
@@ -39,7 +52,7 @@ def warehouse(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.support.services"]
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,20 @@ import duckdb
 import pytest
 
 from pipeline import cycle, stage
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.errors import ArchiveError, ParseError, PermanentError
 from pipeline.parse import parse_page
-from pipeline.replay import ReplayServer, snapshot_name
 from pipeline.settings import PROJECT_ROOT, from_env
 from pipeline.sources import Source
 from pipeline.warehouse import connect
 from pipeline.warehouse.load import load_batches
-from tests.test_stage_load import T, assert_history_is_consistent, entry_row, observation, rows
+from tests.warehouse.test_stage_load import (
+    T,
+    assert_history_is_consistent,
+    entry_row,
+    observation,
+    rows,
+)
 
 URL = "https://ticker.example/live"
 FETCHED_AT = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cycle import SourceState, is_due, plan_shards, read_state, run_cycle
-from pipeline.fetch import Validators
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.cycle import is_due, plan_shards, run_cycle
+from pipeline.demo.replay import ReplayServer, snapshot_name
+from pipeline.models import SourceState, Validators
 from pipeline.settings import from_env
 from pipeline.sources import Source
+from pipeline.warehouse.backend import read_state
 
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 EVERY_5M = Source("slow", "https://example.org/slow", poll_interval=300)
@@ -93,4 +94,4 @@ def test_run_cycle_polls_by_the_last_fetch_the_warehouse_knows(tmp_path: Path) -
         (5, ["fast", "slow"]),
         (6, ["fast"]),
     ]
-    assert read_state(settings.warehouse)["slow"].last_fetched_at == NOW + timedelta(minutes=5)
+    assert read_state(settings)["slow"].last_fetched_at == NOW + timedelta(minutes=5)

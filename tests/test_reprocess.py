@@ -14,12 +14,13 @@ from typing import Any
 import fsspec
 import pytest
 
-from pipeline import cycle, demo_sources
-from pipeline.cli import main
+from pipeline import cycle
+from pipeline.cli.main import main
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
 from pipeline.errors import TickerlakeError
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
-from pipeline.replay import ReplayServer
 from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import Settings, from_env
 from pipeline.sources import load_sources

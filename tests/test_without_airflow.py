@@ -16,7 +16,7 @@ except ImportError:
 else:
     raise SystemExit("airflow is still importable")
 import pipeline
-from pipeline.cli import main
+from pipeline.cli.main import main
 raise SystemExit(main(["--warehouse", sys.argv[1], "run"]))
 """
 

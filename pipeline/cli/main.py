@@ -14,9 +14,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import demo_sources, progress
+from pipeline.cli import progress
+from pipeline.cli.output import FORMATS, render
+from pipeline.demo import sources as demo_sources
 from pipeline.errors import TickerlakeError
-from pipeline.output import FORMATS, render
 from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
 from pipeline.warehouse.load import LoadReport
 
@@ -155,16 +156,16 @@ def _report_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _utc_argument(text: str) -> datetime:
-    from pipeline.replay import parse_utc
+    from pipeline.parse.timeparse import parse_utc
 
     try:
         return parse_utc(text)
-    except ValueError as exc:  # argparse shows only ArgumentTypeError messages
+    except TickerlakeError as exc:  # argparse shows only ArgumentTypeError messages
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipeline.demo import SAMPLE_QUERY, default_paths, run_demo
+    from pipeline.demo.run import SAMPLE_QUERY, default_paths, run_demo
     from pipeline.warehouse import reader_path
 
     paths = default_paths(args.warehouse, from_env().data_dir)
@@ -207,7 +208,7 @@ def _run_bundled(
     """The bundled demo sources, served in-process with the replay clock at the newest
     snapshot."""
     from pipeline.cycle import run_cycle
-    from pipeline.replay import ReplayServer
+    from pipeline.demo.replay import ReplayServer
     from pipeline.sources import load_sources
 
     root = demo_sources.replay_root(settings.data_dir)
@@ -232,10 +233,11 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from pipeline import cli_parse
+    from pipeline.cli import parse as cli_parse
     from pipeline.parse import parse_page
+    from pipeline.parse.timeparse import parse_utc
 
-    fetched_at = cli_parse.parse_time(args.fetched_at) if args.fetched_at else None
+    fetched_at = parse_utc(args.fetched_at, "--fetched-at") if args.fetched_at else None
     cli_parse.check_zone(args.tz)
     if cli_parse.is_url(args.page):
         now = datetime.now(UTC)
@@ -267,7 +269,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from pipeline import sqlshell
+    from pipeline.cli import sqlshell
 
     if args.query is not None:
         _print_query(args.warehouse, args.query, args.format, live=args.live)
@@ -283,17 +285,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 def _reader(warehouse: Path, *, live: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection: the DuckLake catalog when configured, else the snapshot."""
-    from pipeline.warehouse import connect, query_path
-    from pipeline.warehouse.lake import connect_lake
+    from pipeline.warehouse.backend import reader
 
-    lake = from_env().lake
-    if lake:
-        return connect_lake(lake, read_only=True)
-    return connect(query_path(warehouse, live=live), read_only=True)
+    return reader(replace(from_env(), warehouse=warehouse), live=live)
 
 
 def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
-    from pipeline.sqlshell import execute
+    from pipeline.cli.sqlshell import execute
 
     with _reader(warehouse, live=live) as con:
         result = execute(con, query)
@@ -301,7 +299,7 @@ def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from pipeline.replay import serve_forever
+    from pipeline.demo.replay import serve_forever
 
     root = args.root
     if root is None:
@@ -316,7 +314,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus_load(args: argparse.Namespace) -> int:
-    from pipeline.corpus import BUNDLED, load_into
+    from pipeline.enrich.corpus import BUNDLED, load_into
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
@@ -328,7 +326,7 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from pipeline.enrich import ENRICH_STEPS, enrich_warehouse
+    from pipeline.enrich.run import ENRICH_STEPS, enrich_warehouse
 
     settings = replace(from_env(), warehouse=args.warehouse)
     with progress.bar("enrich", ENRICH_STEPS) as advance:
@@ -339,7 +337,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.report import render_report
+    from pipeline.cli.report import render_report
 
     with _reader(args.warehouse, live=args.live) as con:
         page = render_report(con, generated_at=datetime.now(UTC))

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipeline.cli.output import render
 from pipeline.cycle import new_politeness
 from pipeline.errors import TickerlakeError
-from pipeline.fetch import Fetcher, Validators, new_session
-from pipeline.models import Entry, ParsedPage
-from pipeline.output import render
+from pipeline.fetch.client import Fetcher, new_session
+from pipeline.models import Entry, ParsedPage, Validators
 from pipeline.settings import Settings
 from pipeline.sources import Source
 
@@ -68,17 +68,6 @@ def fetch_url(url: str, settings: Settings, *, now: datetime, allow_private: boo
     if result.error or result.body is None:
         raise TickerlakeError(result.error or f"{url}: HTTP {result.status}, no body")
     return PageInput(result.body, result.final_url or url, result.headers, result.fetched_at)
-
-
-def parse_time(text: str) -> datetime:
-    """`--fetched-at`: ISO 8601 with an offset or `Z`."""
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise TickerlakeError(f"--fetched-at {text!r} is not an ISO-8601 time") from None
-    if value.tzinfo is None:
-        raise TickerlakeError(f"--fetched-at {text!r} needs an offset, e.g. Z or +02:00")
-    return value.astimezone(UTC)
 
 
 def check_zone(name: str | None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.output import interval_text
+from pipeline.cli.output import interval_text
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 KIND_COLORS = {"edited": "#ff7f0e", "deleted": "#d62728", "restored": "#2ca02c"}

@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 import duckdb
 
+from pipeline.cli.output import FORMATS, render
 from pipeline.errors import TickerlakeError
-from pipeline.output import FORMATS, render
 
 
 @dataclass(frozen=True, slots=True)

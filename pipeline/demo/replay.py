@@ -9,7 +9,7 @@ shared `ReplayClock` decides "now" for every source; it moves only when told to 
 ``auto_advance``, once every source has been fetched since the last move).
 
 An optional ``<root>/faults.yaml`` scripts misbehaviour per source (429s, resets, stalls,
-truncated bodies, …): see `pipeline.replay_faults`.
+truncated bodies, …): see `pipeline.demo.faults`.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from pipeline.demo.faults import FaultPlan, FaultStep, load_faults
 from pipeline.errors import ConfigError
-from pipeline.replay_faults import FaultPlan, FaultStep, load_faults
+from pipeline.parse.timeparse import parse_utc
 
 logger = logging.getLogger(__name__)
 
@@ -144,15 +145,6 @@ def _require_utc(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{at.isoformat()} has no UTC offset; a timezone-aware time is needed")
     return at.astimezone(UTC)
-
-
-def parse_utc(text: str) -> datetime:
-    """ISO-8601 time with an offset (``Z`` allowed) -> UTC; naive or malformed -> ValueError."""
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO-8601 time") from None
-    return _require_utc(parsed)
 
 
 class ReplayClock:
@@ -421,8 +413,8 @@ class _ReplayApp:
             error = "expected one query parameter at=<ISO-8601 time with offset>"
             return self._json(HTTPStatus.BAD_REQUEST, {"error": error})
         try:
-            at = parse_utc(values[0])
-        except ValueError as exc:
+            at = parse_utc(values[0], "at")
+        except ConfigError as exc:
             return self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
         with self._lock:
             self.clock.set(at)

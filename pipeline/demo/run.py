@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import airflow_env, demo_sources
-from pipeline.corpus import BUNDLED, load_corpus
 from pipeline.cycle import run_cycle
-from pipeline.enrich import enrich_connection
-from pipeline.replay import ReplayServer
+from pipeline.demo import airflow_env
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
+from pipeline.enrich.corpus import BUNDLED, load_corpus
+from pipeline.enrich.run import enrich_connection
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.sources import load_sources
 from pipeline.warehouse import connect, publish_reader

@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline.corpus import BUNDLED
+from pipeline.demo.replay import snapshot_name
+from pipeline.enrich.corpus import BUNDLED
 from pipeline.models import Entry
 from pipeline.parse.context import PageContext
 from pipeline.parse.text import parse_text
-from pipeline.replay import snapshot_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SEED_TICKER = "004_03cd942545f963b3.txt"

@@ -37,7 +37,7 @@ from datetime import datetime
 import duckdb
 from wordfreq import zipf_frequency
 
-from pipeline.stories import normalise, shingles
+from pipeline.enrich.stories import normalise, shingles
 from pipeline.warehouse.db import load_extension
 
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -46,7 +46,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 @dataclass(frozen=True, slots=True)
 class AlignConfig:
-    """Defaults measured on the seed ticker's hand labels (tests/test_align.py)."""
+    """Defaults measured on the seed ticker's hand labels (tests/enrich/test_align.py)."""
 
     threshold: float = 0.5
     window_hours: float = 72.0
@@ -247,7 +247,7 @@ class Texts:
     paragraphs: dict[str, dict[int, str]]
     # One entry carried by several outlets, re-fetched with other whitespace or with a
     # typo fixed in one copy is one text for the topic discount: entries of one story
-    # (near-duplicates, pipeline.stories) share its id, others their normalised text.
+    # (near-duplicates, pipeline.enrich.stories) share its id, others their normalised text.
     entry_keys: dict[str, str]
 
     @classmethod

@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import ConfigError
+from pipeline.parse.timeparse import parse_german_datetime, to_utc
 from pipeline.settings import Settings
-from pipeline.timeparse import parse_german_datetime, to_utc
 from pipeline.warehouse.backend import writing
 from pipeline.warehouse.db import transaction
 from pipeline.warehouse.lake import with_retries
 
-BUNDLED = Path(__file__).resolve().parent / "data" / "seed-corpus"
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "seed-corpus"
 _DATE_PREFIX = re.compile(r"^\s*date (\d{4})-(\d{2})-(\d{2})\s+")
 _GERMAN_STAMP = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4},?\s+\d{1,2}[:.]\d{2}(?:\s*Uhr)?$", re.M)
 MAX_TITLE = 200

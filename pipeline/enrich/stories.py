@@ -12,7 +12,7 @@ decides what to compare, never what matches. Confirmed pairs are joined into clu
 (union-find); a cluster of two or more is a story.
 
 An entry that quotes one paragraph inside a much longer body has a Jaccard too low for
-the LSH; reporting the same facts is the alignment's job (`pipeline.align`).
+the LSH; reporting the same facts is the alignment's job (`pipeline.enrich.align`).
 """
 
 from __future__ import annotations

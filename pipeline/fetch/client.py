@@ -20,7 +20,6 @@ import requests
 import urllib3
 from protego import Protego
 
-from pipeline import archive
 from pipeline.errors import (
     BodyTooLargeError,
     ClientHttpError,
@@ -39,8 +38,10 @@ from pipeline.errors import (
     UnsafeUrlError,
     UnsupportedContentTypeError,
 )
-from pipeline.netguard import GuardedAdapter, PrivatePeerError, allowing_private, is_public
-from pipeline.politeness import HostBusyError, Politeness, RobotsRules
+from pipeline.fetch import archive
+from pipeline.fetch.netguard import GuardedAdapter, PrivatePeerError, allowing_private, is_public
+from pipeline.fetch.politeness import HostBusyError, Politeness, RobotsRules
+from pipeline.models import Validators
 from pipeline.settings import FetchConfig
 from pipeline.sources import Source
 
@@ -64,15 +65,6 @@ CHUNK = 65536
 ACCEPT = "text/html,application/xhtml+xml,application/ld+json;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 
 Resolver = Callable[[str, int], list[str]]
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What we remember of the last successful fetch of a source."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    sha256: str | None = None
 
 
 @dataclass(slots=True)

@@ -8,11 +8,11 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline import archive
-from pipeline.cycle import SourceState
 from pipeline.errors import ConfigError, UnsafeUrlError
-from pipeline.fetch import Validators, conditional_headers, resolve
-from pipeline.netguard import is_public
+from pipeline.fetch import archive
+from pipeline.fetch.client import conditional_headers, resolve
+from pipeline.fetch.netguard import is_public
+from pipeline.models import SourceState, Validators
 from pipeline.sources import Source
 
 

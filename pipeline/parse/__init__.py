@@ -27,7 +27,7 @@ from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
 from pipeline.parse.text import parse_text
-from pipeline.timeparse import default_timezone, parse_loose, to_utc
+from pipeline.parse.timeparse import default_timezone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
 

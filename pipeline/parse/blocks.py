@@ -45,7 +45,7 @@ from pipeline.parse.markers import (
     resolve_day,
     time_element,
 )
-from pipeline.timeparse import parse_day_header
+from pipeline.parse.timeparse import parse_day_header
 
 MIN_ENTRIES = 2
 MIN_MEDIAN_CHARS = 40

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urldefrag
 
-from pipeline import identity
 from pipeline.models import Entry, Precision
-from pipeline.timeparse import is_future, parse_with_library, to_utc
+from pipeline.parse import identity
+from pipeline.parse.timeparse import is_future, parse_with_library, to_utc
 
 
 @dataclass(frozen=True, slots=True)

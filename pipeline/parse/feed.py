@@ -21,7 +21,7 @@ import feedparser
 from pipeline.models import ParsedPage
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.html_text import fragment_text
-from pipeline.timeparse import YEARS, parse_iso
+from pipeline.parse.timeparse import YEARS, parse_iso
 
 __all__ = ["FeedResult", "is_feed", "parse_feed", "read_feed"]
 

@@ -89,7 +89,7 @@ def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, st
     belongs to that element). Texts of scripts and of elements tagged `skip` are left out.
 
     A text node is one whole `.text` or `.tail`: libxml2's HTML parser merges adjacent
-    text (tests/test_html_text.py holds it to that)."""
+    text (tests/parse/test_html_text.py holds it to that)."""
     for found in cast(list[lxml.etree._ElementUnicodeResult], _TEXT_NODES(root)):
         text = found.strip()
         if not text:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.parse.context import PageContext, RawEntry
 from pipeline.parse.html_text import Element, fragment_text
-from pipeline.timeparse import parse_loose
+from pipeline.parse.timeparse import parse_loose
 
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.models import Precision
 from pipeline.parse.html_text import Element, words_of
-from pipeline.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS, parse_loose
+from pipeline.parse.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS, parse_loose
 
 # Zone abbreviations tickers print after a clock. "IST" is left out on purpose: India
 # (+05:30) and Ireland (+01:00) both use it; it is skipped and the source's zone applies.

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.identity import normalise
 from pipeline.parse.context import PageContext, RawEntry
-from pipeline.timeparse import to_utc
+from pipeline.parse.identity import normalise
+from pipeline.parse.timeparse import to_utc
 
 _PREFIX = 40
 _WINDOW = 300

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import Element, element_text, words_of
-from pipeline.timeparse import parse_loose
+from pipeline.parse.timeparse import parse_loose
 
 _LIVE_BLOG = re.compile(r"schema\.org/LiveBlogPosting", re.I)
 _POSTING = re.compile(r"schema\.org/(?:BlogPosting|NewsArticle|Article|SocialMediaPosting)", re.I)

@@ -20,7 +20,7 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from pipeline.parse.context import PageContext
-from pipeline.timeparse import GERMAN_MONTHS, YEARS, parse_loose, to_utc
+from pipeline.parse.timeparse import GERMAN_MONTHS, YEARS, parse_loose, to_utc
 
 # htmldate logs every failed guess at INFO/WARNING; it is a fallback, so keep it quiet.
 logging.getLogger("htmldate").setLevel(logging.ERROR)

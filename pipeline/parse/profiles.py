@@ -31,7 +31,7 @@ from pipeline.parse.markers import (
     time_element,
 )
 from pipeline.parse.pagedate import read_date_text
-from pipeline.timeparse import parse_with_library
+from pipeline.parse.timeparse import parse_with_library
 
 
 class Profile:

@@ -12,7 +12,7 @@ import re
 
 from pipeline.models import ParsedPage
 from pipeline.parse.context import PageContext, RawEntry, build_entries
-from pipeline.timeparse import parse_german_datetime
+from pipeline.parse.timeparse import parse_german_datetime
 
 _BLANK = re.compile(r"\n\s*\n")
 _SENTENCE_END = tuple('.:;,"“”»«)')

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 from dateutil import parser as dateutil_parser
 
+from pipeline.errors import ConfigError
 from pipeline.models import Precision
 
 GERMAN_MONTHS = {
@@ -112,6 +113,18 @@ def to_utc(local: datetime, tz: str) -> tuple[datetime, tuple[str, ...]]:
         gap = (first.utcoffset() or timedelta()) - (second.utcoffset() or timedelta())
         return (first + abs(gap)).astimezone(UTC), ("dst_nonexistent",)
     return first.astimezone(UTC), ("dst_ambiguous",)
+
+
+def parse_utc(text: str, what: str = "time") -> datetime:
+    """An ISO-8601 time with a UTC offset (`Z` allowed) given by a user (a flag, a run
+    parameter), as aware UTC; `what` names it in the `ConfigError` for anything else."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{what} {text!r} is not an ISO-8601 time") from None
+    if parsed.utcoffset() is None:
+        raise ConfigError(f"{what} {text!r} needs an offset, e.g. Z or +02:00")
+    return parsed.astimezone(UTC)
 
 
 def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None:

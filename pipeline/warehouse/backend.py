@@ -1,17 +1,25 @@
-"""The configured backend (pipeline.settings: the DuckDB file, or DuckLake when
-`settings.lake` is set), opened the same way for every writer that is not the loader."""
+"""The configured backend: the one place that decides between the DuckDB file
+(`settings.warehouse`) and DuckLake (`settings.lake`, see pipeline.settings). Every
+caller, the DAGs, the CLI and the enrich stage alike, goes through these functions."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import WarehouseMissingError
+from pipeline.models import SourceState, Validators
 from pipeline.settings import Settings
-from pipeline.warehouse.db import connect
-from pipeline.warehouse.lake import connect_lake
-from pipeline.warehouse.snapshot import publish_reader
+from pipeline.warehouse.db import connect, transaction
+from pipeline.warehouse.lake import ALIAS, connect_lake, load_lake, with_retries
+from pipeline.warehouse.load import LoadReport, load_batches
+from pipeline.warehouse.snapshot import publish_reader, query_path
+
+WORKSPACE = "workspace"
 
 
 def reading(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -19,6 +27,14 @@ def reading(settings: Settings) -> duckdb.DuckDBPyConnection:
     if settings.lake is not None:
         return connect_lake(settings.lake, read_only=True)
     return connect(settings.warehouse, read_only=True)
+
+
+def reader(settings: Settings, *, live: bool = False) -> duckdb.DuckDBPyConnection:
+    """What analysts read: the DuckLake catalog, else the reader snapshot of the file
+    (`live`: the file itself, which fails while a load holds it)."""
+    if settings.lake is not None:
+        return connect_lake(settings.lake, read_only=True)
+    return connect(query_path(settings.warehouse, live=live), read_only=True)
 
 
 @contextlib.contextmanager
@@ -32,3 +48,71 @@ def writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     with connect(settings.warehouse) as con:
         yield con
         publish_reader(con, settings.warehouse)
+
+
+def read_state(settings: Settings) -> dict[str, SourceState]:
+    """Validators and last fetch time of every known source; empty before the first load."""
+    try:
+        con = reading(settings)
+    except WarehouseMissingError:
+        return {}
+    with con:
+        rows = con.execute(
+            """
+            SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at
+            FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
+                                      FROM fetches GROUP BY source_id) f USING (source_id)
+            """
+        )
+        return {r[0]: SourceState(Validators(r[1], r[2], r[3]), r[4]) for r in rows.fetchall()}
+
+
+def load(settings: Settings, batches: Iterable[Path], *, load_id: str, now: datetime) -> LoadReport:
+    """Apply the staged batches, then publish the reader snapshot analysts query (the
+    DuckLake load is rerun after a write conflict and needs no snapshot)."""
+    if settings.lake is not None:
+        return load_lake(settings.lake, list(batches), load_id=load_id, now=now)
+    with connect(settings.warehouse) as con:
+        report = load_batches(con, list(batches), load_id=load_id, now=now)
+        publish_reader(con, settings.warehouse)
+        return report
+
+
+@contextlib.contextmanager
+def workspace(
+    settings: Settings, *, inputs: Iterable[str], outputs: Iterable[str]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection on which derived tables (`outputs`) are rebuilt from `inputs`.
+
+    On the file that is the warehouse itself, its snapshot published afterwards. On
+    DuckLake it is an in-memory workspace: the inputs copied from one lake snapshot, the
+    outputs empty; when the block succeeds one lake transaction (rerun after a write
+    conflict) replaces the lake's outputs with the workspace's. DuckDB writes only one
+    attached database per transaction, and some derived state (fts macros) cannot be
+    stored in a lake at all, so it lives and dies with the workspace."""
+    if settings.lake is None:
+        with writing(settings) as con:
+            yield con
+        return
+    derived = list(outputs)
+    with connect_lake(settings.lake) as con:
+        _open_workspace(con, list(inputs), derived)
+        yield con
+        with_retries(lambda: _replace(con, derived))
+
+
+def _open_workspace(con: duckdb.DuckDBPyConnection, inputs: list[str], outputs: list[str]) -> None:
+    con.execute(f"ATTACH ':memory:' AS {WORKSPACE}")
+    with transaction(con):
+        for table in inputs:
+            con.execute(f"CREATE TABLE {WORKSPACE}.{table} AS FROM {ALIAS}.{table}")
+        for table in outputs:
+            con.execute(f"CREATE TABLE {WORKSPACE}.{table} AS FROM {ALIAS}.{table} LIMIT 0")
+    con.execute(f"USE {WORKSPACE}")
+
+
+def _replace(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    with transaction(con):
+        for table in tables:
+            con.execute(f"DELETE FROM {ALIAS}.{table}")
+            con.execute(f"INSERT INTO {ALIAS}.{table} BY NAME FROM {WORKSPACE}.{table}")

@@ -17,7 +17,6 @@ from pipeline.errors import (
     WarehouseMissingError,
     WarehouseVersionError,
 )
-from pipeline.settings import PROJECT_ROOT
 
 # Extension name → (wheel package, file in the wheel, name LOAD uses)
 _EXTENSIONS = {
@@ -27,10 +26,9 @@ _EXTENSIONS = {
 }
 
 
-def sql_dir() -> Path:
-    """`warehouse/` in a checkout, or the copy packed into the wheel."""
-    packed = Path(__file__).resolve().parent.parent / "sql"
-    return packed if packed.is_dir() else PROJECT_ROOT / "warehouse"
+# The SQL (migrations, views) is the top-level warehouse/ folder; pipeline/sql links to
+# it, so a checkout and the wheel (which packs the link's target) find it the same way.
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -92,7 +90,7 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def migration_files() -> list[Path]:
-    return sorted((sql_dir() / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
+    return sorted((SQL_DIR / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
 
 
 def migrate(con: duckdb.DuckDBPyConnection, path: Path | str, *, lake: bool = False) -> list[str]:
@@ -104,7 +102,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path | str, *, lake: bool = Fa
     done = check_version(con, path)
     applied = [_apply(con, f, lake) for f in migration_files() if f.stem not in done]
     if not lake or applied or not _views_present(con):
-        con.execute(_dialect((sql_dir() / "views.sql").read_text(encoding="utf-8"), lake))
+        con.execute(_dialect((SQL_DIR / "views.sql").read_text(encoding="utf-8"), lake))
     return applied
 
 
@@ -130,7 +128,7 @@ def for_ducklake(sql: str) -> str:
 
 
 def _views_present(con: duckdb.DuckDBPyConnection) -> bool:
-    names = set(_VIEW_NAME.findall((sql_dir() / "views.sql").read_text(encoding="utf-8")))
+    names = set(_VIEW_NAME.findall((SQL_DIR / "views.sql").read_text(encoding="utf-8")))
     found = con.execute(
         "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
     ).fetchall()

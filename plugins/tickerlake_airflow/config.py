@@ -1,47 +1,26 @@
 """The one module where Airflow code reads configuration: the environment (through
 `pipeline.settings`), Airflow Variables at task run time, and the warehouse Connection.
 
-What a DAG file needs at parse time (schedules, intervals) comes from the environment only:
-a Variable or Connection read at module level would query the metadata database on every
-parse of every DAG file."""
+What a DAG file needs at parse time (schedules, intervals) comes from the environment only,
+through `pipeline.settings`: a Variable or Connection read at module level would query the
+metadata database on every parse of every DAG file."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from airflow.sdk import Variable
 
+from pipeline import settings as pipeline_settings
 from pipeline.errors import ConfigError
 from pipeline.settings import Settings, from_env
+from pipeline.settings import ingest_schedule as ingest_schedule
+from pipeline.settings import watch_interval as watch_interval
 
 SOURCES_VARIABLE = "tickerlake_sources"
 WATCH_VARIABLE = "tickerlake_watch_sources"
-DEFAULT_INGEST_SCHEDULE = "*/2 * * * *"
-DEFAULT_WATCH_INTERVAL = 15.0
-DEFAULT_WATCH_TIMEOUT = timedelta(hours=1)
-
-
-def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:
-    """Cron expression or preset of `tickerlake_ingest` (TICKERLAKE_INGEST_SCHEDULE);
-    `none` leaves it to manual and API runs."""
-    env = os.environ if environ is None else environ
-    value = env.get("TICKERLAKE_INGEST_SCHEDULE", DEFAULT_INGEST_SCHEDULE).strip()
-    return None if value.lower() in {"", "none"} else value
-
-
-def watch_interval(environ: dict[str, str] | None = None) -> float:
-    """Seconds between two conditional GETs of a watched page (TICKERLAKE_WATCH_INTERVAL)."""
-    env = os.environ if environ is None else environ
-    raw = env.get("TICKERLAKE_WATCH_INTERVAL", str(DEFAULT_WATCH_INTERVAL))
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"TICKERLAKE_WATCH_INTERVAL={raw!r} is not a number") from exc
-    if value <= 0:
-        raise ConfigError(f"TICKERLAKE_WATCH_INTERVAL={raw!r} must be positive")
-    return value
 
 
 def settings() -> Settings:
@@ -59,10 +38,10 @@ def settings() -> Settings:
 def watch_sources() -> list[str]:
     """Ids of the hot sources `tickerlake_watch` follows: the Variable, else
     TICKERLAKE_WATCH_SOURCES (comma-separated)."""
-    raw = Variable.get(WATCH_VARIABLE, default=None) or os.environ.get(
-        "TICKERLAKE_WATCH_SOURCES", ""
-    )
-    return [part.strip() for part in raw.split(",") if part.strip()]
+    raw = Variable.get(WATCH_VARIABLE, default=None)
+    if raw:
+        return pipeline_settings.watch_sources({"TICKERLAKE_WATCH_SOURCES": raw})
+    return pipeline_settings.watch_sources()
 
 
 def sources_file(config: Settings) -> Path:
@@ -84,10 +63,8 @@ def cycle_time(param: str | None) -> datetime:
 
 def utc_param(name: str, value: str) -> datetime:
     """An ISO-8601 run parameter with a UTC offset, as an aware UTC datetime."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ConfigError(f"run parameter {name}={value!r} is not ISO-8601") from exc
-    if parsed.tzinfo is None:
-        raise ConfigError(f"run parameter {name}={value!r} has no UTC offset")
-    return parsed.astimezone(UTC)
+    # imported here: the time module loads the parser's libraries, which a DAG-file parse
+    # must not pay for
+    from pipeline.parse.timeparse import parse_utc
+
+    return parse_utc(value, f"run parameter {name}")

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from pipeline import watch
 from pipeline.errors import UnsafeUrlError
+from pipeline.fetch import watch
 
 
 class PageChangedTrigger(BaseTrigger):
-    """`specs` are `pipeline.watch.watch_specs` (source + validators from the warehouse).
+    """`specs` are `pipeline.fetch.watch.watch_specs` (source + validators from the warehouse).
     Fires `{"changed": [source_id, ...]}` once, then ends."""
 
     def __init__(

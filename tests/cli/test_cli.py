@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.models import Entry
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connect
 
 QUERY = "SELECT source_id, url, language FROM sources ORDER BY source_id"
@@ -186,7 +187,7 @@ def test_gzipped_text_is_still_text(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_parse_a_feed(capsys: pytest.CaptureFixture[str]) -> None:
-    feed = Path(__file__).parent / "fixtures" / "ticker.atom"
+    feed = PROJECT_ROOT / "tests" / "fixtures" / "ticker.atom"
     assert parse_cli(str(feed), "--format", "jsonl") == 0
     rows = jsonl(capsys.readouterr().out)
     assert rows[0]["url"] == "https://news.example.co.uk/live#block-2"

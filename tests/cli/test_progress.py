@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import progress
-from pipeline.cli import main
+from pipeline.cli import progress
+from pipeline.cli.main import main
 
 
 class Terminal(io.StringIO):

@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import main
-from pipeline.docs_queries import build_demo_warehouse
-from pipeline.report import PALETTE, render_report
+from dev.docs_queries import build_demo_warehouse
+from pipeline.cli.main import main
+from pipeline.cli.report import PALETTE, render_report
 from pipeline.warehouse import connect
-from tests.pngdecode import pixels
+from tests.support.pngdecode import pixels
 
 GENERATED_AT = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
 CHROMIUM_FLAGS = (
@@ -65,7 +65,7 @@ def test_page_needs_no_network_and_no_script(page: str) -> None:
 
 
 def test_entries_show_their_aligned_articles(page: str) -> None:
-    # 5 of the seed ticker's entries are linked (tests/test_align.py), in each of 3 outlets.
+    # 5 of the seed ticker's entries are linked (tests/enrich/test_align.py), in each of 3 outlets.
     assert "15 of 49 entries shown are reported by a reference article" in page
     assert "seed:003_6d511c99f0adbf65.txt" in page
 

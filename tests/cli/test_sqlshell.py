@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import sqlshell
-from pipeline.cli import main
-from pipeline.sqlshell import CONTINUE, PROMPT, Shell, run_lines
+from pipeline.cli import sqlshell
+from pipeline.cli.main import main
+from pipeline.cli.sqlshell import CONTINUE, PROMPT, Shell, run_lines
 from pipeline.warehouse import connect, publish_reader
 
 

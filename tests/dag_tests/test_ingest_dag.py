@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import airflow_env, demo_sources
-from pipeline.replay import ReplayServer
+from pipeline.demo import airflow_env
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
 from pipeline.warehouse import connect
 
 pytestmark = pytest.mark.integration

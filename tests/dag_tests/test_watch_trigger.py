@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 from tickerlake_airflow.triggers import PageChangedTrigger
 
-from pipeline import archive, demo_sources
-from pipeline.replay import ReplayServer
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
+from pipeline.fetch import archive
 
 SOURCE = "alaska-jsonld"
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.corpus import BUNDLED, read_document
+from pipeline.enrich.corpus import BUNDLED, read_document
 
 OUT = Path(__file__).resolve().parent / "neardup_pairs.jsonl"
 MIN_WORDS = 25

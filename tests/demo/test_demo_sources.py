@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import demo_sources
+from pipeline.demo import sources as demo_sources
+from pipeline.demo.replay import ReplayServer
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
-from pipeline.replay import ReplayServer
 from pipeline.sources import load_sources
 
 FETCHED_AT = datetime(2025, 8, 14, 20, 0, tzinfo=UTC)

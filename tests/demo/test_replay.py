@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from pipeline import replay
-from pipeline.replay import ReplayClock, ReplayFolderError, ReplayServer, snapshot_name
+from pipeline.demo import replay
+from pipeline.demo.replay import ReplayClock, ReplayFolderError, ReplayServer, snapshot_name
 
 T0 = datetime(2025, 8, 14, 19, 15, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.replay_faults import ALWAYS, FaultFileError, load_faults
+from pipeline.demo.faults import ALWAYS, FaultFileError, load_faults
 
 
 def plan_from(tmp_path: Path, text: str) -> Path:

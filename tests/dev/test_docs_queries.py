@@ -10,8 +10,8 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from pipeline.docs_queries import DOC, build_demo_warehouse, queries, regenerate, table
-from pipeline.output import interval_text
+from dev.docs_queries import DOC, build_demo_warehouse, queries, regenerate, table
+from pipeline.cli.output import interval_text
 from pipeline.warehouse import connect
 
 MARKDOWN = DOC.read_text(encoding="utf-8")

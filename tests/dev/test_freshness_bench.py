@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from bench import freshness
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.parse import parse_page
-from pipeline.replay import ReplayServer, snapshot_name
 
 PUBLISHED = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -27,8 +27,7 @@ import pytest
 import yaml
 from psycopg.conninfo import conninfo_to_dict
 
-from pipeline.settings import PROJECT_ROOT, LakeConfig
-from pipeline.topology import (
+from dev.topology import (
     BIN,
     FINISHED,
     AirflowApi,
@@ -41,8 +40,9 @@ from pipeline.topology import (
     start_standalone,
     wait_for_run,
 )
+from pipeline.settings import PROJECT_ROOT, LakeConfig
 from pipeline.warehouse.lake import connect_lake
-from tests.services import PG_ADMIN, REDIS_URL, fresh_database
+from tests.support.services import PG_ADMIN, REDIS_URL, fresh_database
 
 pytestmark = pytest.mark.integration
 DEMO_SOURCES = {"alaska-jsonld", "alaska-de-html", "alaska-text"}

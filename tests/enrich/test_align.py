@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from pipeline.align import AlignConfig, align, rebuild_fts
-from pipeline.corpus import BUNDLED, load_corpus
-from pipeline.stories import build_stories
-from tests.enrich_fixtures import insert_entry, insert_seed_ticker
+from pipeline.enrich.align import AlignConfig, align, rebuild_fts
+from pipeline.enrich.corpus import BUNDLED, load_corpus
+from pipeline.enrich.stories import build_stories
+from tests.support.enrich_fixtures import insert_entry, insert_seed_ticker
 
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 POSITIVE = {(5, "003"), (8, "003"), (11, "003"), (12, "002"), (12, "003"), (15, "000"), (15, "003")}

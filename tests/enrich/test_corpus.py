@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.corpus import BUNDLED, load_corpus, read_document
+from pipeline.enrich.corpus import BUNDLED, load_corpus, read_document
 from pipeline.errors import ConfigError
 
 NOW = datetime(2025, 8, 20, tzinfo=UTC)

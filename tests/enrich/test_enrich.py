@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.corpus import BUNDLED, load_corpus
-from pipeline.enrich import enrich
+from pipeline.cli.main import main
+from pipeline.enrich.corpus import BUNDLED, load_corpus
+from pipeline.enrich.run import enrich_warehouse
 from pipeline.warehouse import connect
-from tests.enrich_fixtures import insert_entry, insert_seed_ticker
+from tests.support.enrich_fixtures import insert_entry, insert_seed_ticker
+from tests.support.settings import on_file
 
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 DERIVED = ("stories", "story_members", "entry_document_links")
@@ -32,26 +33,26 @@ def _snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def test_enrich_twice_gives_the_same_rows(warehouse_path: Path) -> None:
     _seed(warehouse_path)
-    report = enrich(warehouse_path, now=NOW)
+    report = enrich_warehouse(on_file(warehouse_path), now=NOW)
     assert report.stories > 0 and report.links >= 2
     first = _snapshot(warehouse_path)
-    assert enrich(warehouse_path, now=NOW) == report
+    assert enrich_warehouse(on_file(warehouse_path), now=NOW) == report
     assert _snapshot(warehouse_path) == first
 
 
 def test_a_corpus_without_entries_gives_no_links(warehouse_path: Path) -> None:
     with connect(warehouse_path) as con:
         load_corpus(con, BUNDLED, corpus="seed", now=NOW)
-    assert enrich(warehouse_path, now=NOW).links == 0
+    assert enrich_warehouse(on_file(warehouse_path), now=NOW).links == 0
 
 
 def test_fts_indexes_follow_the_data(warehouse_path: Path) -> None:
     _seed(warehouse_path)
-    enrich(warehouse_path, now=NOW)
+    enrich_warehouse(on_file(warehouse_path), now=NOW)
     with connect(warehouse_path) as con:
         insert_entry(con, "new/1", "new", "Eisbären blockieren die Landebahn in Anchorage.",
                      published_at=NOW, seen_at=NOW)  # fmt: skip
-    enrich(warehouse_path, now=NOW)
+    enrich_warehouse(on_file(warehouse_path), now=NOW)
     with connect(warehouse_path) as con:
         from pipeline.warehouse.db import load_extension
 

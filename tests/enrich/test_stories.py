@@ -7,12 +7,11 @@ import json
 import re
 import unicodedata
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
-from pipeline.corpus import BUNDLED, load_corpus
-from pipeline.stories import (
+from pipeline.enrich.corpus import BUNDLED, load_corpus
+from pipeline.enrich.stories import (
     Match,
     StoryConfig,
     Unit,
@@ -24,10 +23,11 @@ from pipeline.stories import (
     shingles,
     similarity,
 )
-from tests.enrich_fixtures import insert_entry, insert_seed_ticker
+from pipeline.settings import PROJECT_ROOT
+from tests.support.enrich_fixtures import insert_entry, insert_seed_ticker
 
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
-PAIRS = Path(__file__).resolve().parent / "data" / "neardup_pairs.jsonl"
+PAIRS = PROJECT_ROOT / "tests" / "data" / "neardup_pairs.jsonl"
 AGENCY = (
     "Kremlchef Putin stellte am Vortag der Gespräche in Alaska neue Rüstungskontrollverträge "
     "in Aussicht, wenn es denn gelinge, den Ukraine-Konflikt zu lösen. US-Präsident Trump "

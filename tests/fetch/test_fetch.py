@@ -16,14 +16,15 @@ import fsspec
 import pytest
 import requests
 
-from pipeline import archive
-from pipeline.fetch import Fetcher, FetchResult, Validators, new_session, retry_after_seconds
-from pipeline.netguard import is_public
-from pipeline.politeness import HostGate, Politeness
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.demo.replay import ReplayServer, snapshot_name
+from pipeline.fetch import archive
+from pipeline.fetch.client import Fetcher, FetchResult, new_session, retry_after_seconds
+from pipeline.fetch.netguard import is_public
+from pipeline.fetch.politeness import HostGate, Politeness
+from pipeline.models import Validators
 from pipeline.settings import FetchConfig, from_env
 from pipeline.sources import Source
-from tests.fetch_fakes import FakeClock, Reply, ScriptedAdapter
+from tests.support.fetch_fakes import FakeClock, Reply, ScriptedAdapter
 
 T0 = datetime(2025, 8, 14, 19, 15, tzinfo=UTC)
 NOW = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pipeline.cycle import run_cycle
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.settings import FetchConfig, Settings, from_env
 from pipeline.sources import Source
 from pipeline.warehouse import connect

@@ -1,6 +1,6 @@
 """Security checks: page markup never reaches our output as markup, no secrets are in
 the repository, and docker compose takes every credential from `.env`.
-(The private-address guard is tested in tests/test_fetch.py.)"""
+(The private-address guard is tested in tests/fetch/test_fetch.py.)"""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import pytest
 import yaml
 
 from pipeline import cycle, stage
-from pipeline.cli import main
-from pipeline.output import FORMATS
+from pipeline.cli.main import main
+from pipeline.cli.output import FORMATS
 from pipeline.parse import parse_page
 from pipeline.settings import PROJECT_ROOT
 from pipeline.sources import Source
+from pipeline.warehouse import backend
+from tests.support.settings import on_file
 from tests.test_bad_input import FETCHED_AT, URL
 
 HOSTILE = (
@@ -55,7 +57,7 @@ def test_sql_output_carries_markup_as_inert_text(
     result: Any = type("R", (), {"fetched_at": FETCHED_AT, "sha256": "0" * 64})()
     cycle.stage_page(batch, source, result, page)
     path = stage.write_batch(tmp_path / "staging", batch)
-    cycle.load(warehouse_path, [path], load_id="l", now=FETCHED_AT)
+    backend.load(on_file(warehouse_path), [path], load_id="l", now=FETCHED_AT)
     capsys.readouterr()
     query = "SELECT body FROM entries"
     assert main(["--warehouse", str(warehouse_path), "sql", query, "--format", fmt]) == 0

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import archive
-from pipeline.cycle import SourceState
 from pipeline.errors import ConfigError, UnsafeUrlError
-from pipeline.fetch import Validators
+from pipeline.fetch import archive
+from pipeline.fetch.watch import check_public, has_changed, request_headers, watch_specs
+from pipeline.models import SourceState, Validators
 from pipeline.sources import Source
-from pipeline.watch import check_public, has_changed, request_headers, watch_specs
 
 SOURCES = [Source("a", "http://127.0.0.1/a", allow_private=True), Source("b", "http://10.0.0.1/")]
 STATE = {"a": SourceState(Validators('"v1"', None, archive.sha256(b"old")))}

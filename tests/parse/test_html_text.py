@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
-from pathlib import Path
 
 import lxml.etree
 import pytest
@@ -14,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.parse.html_text import Element, parse_html, text_nodes
+from tests.support.realpages import LIVEBLOGS
 
-LIVEBLOGS = Path(__file__).parents[2] / "shared" / "realpages" / "liveblogs"
 SKIP = {"style", "nav", "option"}
 PIECES = [
     "<div>",

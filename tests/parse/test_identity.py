@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipeline.identity import content_hash, entry_id, normalise
+from pipeline.parse.identity import content_hash, entry_id, normalise
 
 PAGE = "https://example.de/live"
 AT = datetime(2025, 8, 14, 19, 15, tzinfo=UTC)

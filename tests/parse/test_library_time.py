@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.parse import parse_page
-from pipeline.timeparse import LIBRARY_MAX_CHARS, parse_with_library
+from pipeline.parse.timeparse import LIBRARY_MAX_CHARS, parse_with_library
 
 FETCHED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # 12:00 in Berlin and Warsaw
 

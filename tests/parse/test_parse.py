@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.corpus import BUNDLED
+from pipeline.enrich.corpus import BUNDLED
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 

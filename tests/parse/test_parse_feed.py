@@ -4,15 +4,15 @@ content-type / root-element dispatch in `parse_page`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.parse.feed import is_feed, read_feed
+from pipeline.settings import PROJECT_ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 FEED_URL = "https://ticker.example.de/live/feed.xml"
 FETCHED_AT = datetime(2025, 8, 14, 22, 0, tzinfo=UTC)
 FEED_HEADERS = {"Content-Type": "application/rss+xml"}

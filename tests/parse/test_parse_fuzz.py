@@ -25,11 +25,12 @@ from hypothesis import strategies as st
 from pipeline.errors import ParseError
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
+from pipeline.settings import PROJECT_ROOT
+from tests.support.realpages import LIVEBLOGS
 
 EXAMPLES = int(os.environ.get("TICKERLAKE_FUZZ_EXAMPLES", "60"))
 REAL_EXAMPLES = int(os.environ.get("TICKERLAKE_FUZZ_EXAMPLES", "20"))
-LIVEBLOGS = Path(__file__).parents[2] / "shared" / "realpages" / "liveblogs"
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 URL = "https://ticker.example.de/live"
 FETCHED_AT = datetime(2025, 8, 14, 19, 30, tzinfo=UTC)
 

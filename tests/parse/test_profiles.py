@@ -14,14 +14,15 @@ import pytest
 
 from pipeline.cycle import parse_result
 from pipeline.errors import ConfigError
-from pipeline.fetch import FetchResult
+from pipeline.fetch.client import FetchResult
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page, profiles
 from pipeline.sources import Source, load_sources
+from tests.support.realpages import LIVEBLOGS
 
 FETCHED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 URL = "https://sport.example.pl/relacja/1"
-REAL = Path(__file__).parents[2] / "shared" / "realpages" / "liveblogs"
+REAL = LIVEBLOGS
 SPORTOWEFAKTY = REAL / "sportowefakty.wp.pl_sportowefakty.wp.pl.falubaz.html.gz"
 
 

@@ -22,13 +22,11 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
-from pipeline.identity import normalise
 from pipeline.models import Entry, ParsedPage
 from pipeline.parse import parse_page
+from pipeline.parse.identity import normalise
+from tests.support.realpages import ARTICLES, LIVEBLOGS
 
-REALPAGES = Path(__file__).parents[2] / "shared" / "realpages"
-LIVEBLOGS = REALPAGES / "liveblogs"
-ARTICLES = REALPAGES / "articles-de"
 FETCHED_AT = datetime(2026, 6, 1, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 MIN_RECALL = MIN_PRECISION = 0.98

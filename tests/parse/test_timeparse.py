@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from pipeline.timeparse import (
+from pipeline.parse.timeparse import (
     default_timezone,
     is_future,
     parse_clock,

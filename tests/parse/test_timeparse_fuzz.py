@@ -1,4 +1,4 @@
-"""Property tests for `pipeline.timeparse`: the text parsers never raise (they answer
+"""Property tests for `pipeline.parse.timeparse`: the text parsers never raise (they answer
 None), and whatever reaches UTC is aware UTC. Set TICKERLAKE_FUZZ_EXAMPLES to search
 longer."""
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.timeparse import (
+from pipeline.parse.timeparse import (
     default_timezone,
     parse_clock,
     parse_day_header,

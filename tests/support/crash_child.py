@@ -1,9 +1,9 @@
-"""A loader process for the crash trials (tests/crashload.py) and the concurrent-reader
+"""A loader process for the crash trials (tests/support/crashload.py) and the concurrent-reader
 test: the single writer, killed at random or loading while readers query.
 
 It imports only the warehouse modules (start-up dominates a trial), prints `ready`, then
 for every JSON line [warehouse, load_id, now, batch...] on stdin runs what
-`pipeline.cycle.load` runs for the DuckDB warehouse (open and migrate, one load
+`pipeline.warehouse.backend.load` runs for the DuckDB warehouse (open and migrate, one load
 transaction, publish the reader snapshot) and prints `done`. It ends at end of input.
 """
 

@@ -1,6 +1,6 @@
 """Crash trials: one load in a child process, killed with SIGKILL at a random moment.
 
-The child (tests/crash_child.py) runs the load a cycle runs: open and migrate, one load
+The child (tests/support/crash_child.py) runs the load a cycle runs: open and migrate, one load
 transaction, then the reader snapshot. `run_trials` first runs every step uninterrupted
 (the reference run, timing each load), then for every trial restores the files from
 before a random step, hands the step's load to a waiting child and kills it after a
@@ -32,11 +32,12 @@ from typing import Any
 
 import duckdb
 
-from pipeline import cycle, stage
+from pipeline import stage
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import connect, query_path
-from tests import crash_child
-from tests.test_stage_load import assert_history_is_consistent, observation
+from pipeline.warehouse import backend, connect, query_path
+from tests.support import crash_child
+from tests.support.settings import on_file
+from tests.warehouse.test_stage_load import assert_history_is_consistent, observation
 
 SOURCES = ("alpha", "beta", "gamma")
 ENTRIES = 60
@@ -159,7 +160,7 @@ def spawn() -> subprocess.Popen[str]:
     """A child that has imported everything and waits for its load (started ahead of
     time, so one child's start-up overlaps the previous trial)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.crash_child"],
+        [sys.executable, "-m", "tests.support.crash_child"],
         cwd=PROJECT_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -226,7 +227,9 @@ def run_trial(
         except AssertionError:
             consistent = False
     outcome = _outcome(state, reference, step)
-    cycle.load(warehouse, reference.paths[step], load_id=f"cycle-{step}", now=step_time(step))
+    backend.load(
+        on_file(warehouse), reference.paths[step], load_id=f"cycle-{step}", now=step_time(step)
+    )
     rerun = read_state(warehouse) == reference.after[step] == _reader_state(warehouse)
     return Trial(number, step, delay, killed, outcome, consistent, rerun)
 

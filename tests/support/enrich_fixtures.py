@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from pipeline.demo_sources import seed_entries
+from pipeline.demo.sources import seed_entries
 
 
 def insert_entry(

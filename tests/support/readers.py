@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import stage
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.settings import PROJECT_ROOT
-from tests.test_stage_load import observation
+from tests.warehouse.test_stage_load import observation
 
 T0 = datetime(2025, 8, 14, 12, 0, tzinfo=UTC)
 SOURCES = ("alpha", "beta")
@@ -110,7 +110,7 @@ def run_readers(cycles: int, root: Path) -> ReaderRun:
     warehouse = root / "warehouse" / "tickerlake.duckdb"
     loads = write_cycles(root / "staging", cycles)
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tests.crash_child"],
+        [sys.executable, "-m", "tests.support.crash_child"],
         cwd=PROJECT_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -18,24 +18,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT
-from tests.crashload import run_trials
-from tests.readers import run_readers
+from tests.support.crashload import run_trials
+from tests.support.readers import run_readers
 
 # The test files that back the rows of the catalogue in docs/reliability.md.
 CATALOGUE = [
     "tests/test_bad_input.py",
-    "tests/test_security.py",
-    "tests/test_parse.py",
-    "tests/test_parse_fuzz.py",
-    "tests/test_parse_feed.py",
-    "tests/test_decode.py",
-    "tests/test_timeparse.py",
-    "tests/test_timeparse_fuzz.py",
+    "tests/fetch/test_security.py",
+    "tests/parse/test_parse.py",
+    "tests/parse/test_parse_fuzz.py",
+    "tests/parse/test_parse_feed.py",
+    "tests/parse/test_decode.py",
+    "tests/parse/test_timeparse.py",
+    "tests/parse/test_timeparse_fuzz.py",
     "tests/test_sources.py",
-    "tests/test_stage_load.py",
-    "tests/test_fetch.py",
-    "tests/test_fetch_acceptance.py",
-    "tests/test_cli.py",
+    "tests/warehouse/test_stage_load.py",
+    "tests/fetch/test_fetch.py",
+    "tests/fetch/test_fetch_acceptance.py",
+    "tests/cli/test_cli.py",
 ]
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|xfailed|xpassed|skipped)")
 

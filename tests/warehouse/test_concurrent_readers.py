@@ -1,5 +1,5 @@
 """Concurrent readers: `tickerlake sql` queried continuously while load cycles run in
-another process sees no error and only consistent snapshots (see tests/readers.py).
+another process sees no error and only consistent snapshots (see tests/support/readers.py).
 
 TICKERLAKE_READER_CYCLES sets the number of load cycles: 6 in the test suite, 20 under
 `make reliability`.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.readers import run_readers
+from tests.support.readers import run_readers
 
 CYCLES = int(os.environ.get("TICKERLAKE_READER_CYCLES", "6"))
 

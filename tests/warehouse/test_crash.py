@@ -2,7 +2,7 @@
 broken warehouse, and rerunning the load gives exactly the uninterrupted state.
 
 TICKERLAKE_CRASH_TRIALS sets the number of trials: 6 in the test suite, 50 under
-`make reliability`. What each trial checks is described in tests/crashload.py.
+`make reliability`. What each trial checks is described in tests/support/crashload.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from tests.crashload import run_trials
+from tests.support.crashload import run_trials
 
 TRIALS = int(os.environ.get("TICKERLAKE_CRASH_TRIALS", "6"))
 

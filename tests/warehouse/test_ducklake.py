@@ -17,21 +17,22 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import cycle, stage
-from pipeline.cli import main
-from pipeline.corpus import BUNDLED, load_into
-from pipeline.enrich import DERIVED, enrich_warehouse
+from pipeline import stage
+from pipeline.cli.main import main
+from pipeline.demo.replay import ReplayServer
+from pipeline.enrich.corpus import BUNDLED, load_into
+from pipeline.enrich.run import DERIVED, enrich_warehouse
 from pipeline.errors import WarehouseMissingError
-from pipeline.replay import ReplayServer
 from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import LakeConfig, Settings, from_env
-from pipeline.warehouse import connect
+from pipeline.warehouse import backend, connect
 from pipeline.warehouse.backend import reading, writing
 from pipeline.warehouse.lake import connect_lake, with_retries
 from pipeline.warehouse.load import load_batches
-from tests.enrich_fixtures import insert_seed_ticker
+from tests.support.enrich_fixtures import insert_seed_ticker
+from tests.support.settings import on_file
 from tests.test_reprocess import ENTRY_VIEW, TIMES, make_settings, run_all_snapshots
-from tests.test_stage_load import T, observation
+from tests.warehouse.test_stage_load import T, observation
 
 pytestmark = [pytest.mark.services, pytest.mark.integration]
 WRITERS = 4
@@ -139,7 +140,9 @@ def test_same_views_and_versions_as_the_duckdb_file(
         assert rows(con, "SELECT * FROM timeline") == rows(warehouse, "SELECT * FROM timeline")
         health = "SELECT * FROM source_health"
         assert rows(con, health) == rows(warehouse, health)
-    again = cycle.load(tmp_path / "unused.duckdb", paths, load_id="again", now=T[-1], lake=lake)
+    again = backend.load(
+        on_file(tmp_path / "unused.duckdb", lake), paths, load_id="again", now=T[-1]
+    )
     assert again.batches == 0
     assert not (tmp_path / "unused.duckdb").exists()
 
@@ -180,15 +183,14 @@ def test_a_new_lake_has_no_state_and_readers_get_a_named_error(
     """Before the first load the catalog holds no DuckLake: planning sees no sources, an
     analyst gets WarehouseMissingError, not DuckDB's message."""
     lake = LakeConfig(catalog=postgres_dsn, data_path=str(tmp_path / "lake-data"))
-    assert cycle.read_state(Path("unused"), lake) == {}
+    assert backend.read_state(on_file(Path("unused"), lake)) == {}
     with pytest.raises(WarehouseMissingError, match="no warehouse here yet"):
         connect_lake(lake, read_only=True)
 
 
 def seed(settings: Settings, staging: Path) -> None:
     """The same batches, seed corpus (loaded twice: the refresh path) and seed ticker."""
-    cycle.load(settings.warehouse, staged_history(staging, "alpha"), load_id="h", now=T[-1],
-               lake=settings.lake)  # fmt: skip
+    backend.load(settings, staged_history(staging, "alpha"), load_id="h", now=T[-1])
     for _ in range(2):
         assert load_into(settings, BUNDLED, corpus="seed", now=T[0]) == 5
     with writing(settings) as con:

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cycle, stage
-from pipeline.cli import main
+from pipeline import stage
+from pipeline.cli.main import main
 from pipeline.errors import WarehouseBusyError
-from pipeline.warehouse import connect, query_path, reader_path
-from tests.test_stage_load import T, bodies, observation
+from pipeline.warehouse import backend, connect, query_path, reader_path
+from tests.support.settings import on_file
+from tests.warehouse.test_stage_load import T, bodies, observation
 
 HOLD_FOR_WRITING = (
     "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
@@ -38,7 +39,7 @@ def writer_elsewhere(warehouse_path: Path) -> Iterator[None]:
 
 def stage_and_load(warehouse_path: Path, staging: Path, at_index: int, *ids: str) -> None:
     path = stage.write_batch(staging, observation(T[at_index], bodies(*ids)))
-    cycle.load(warehouse_path, [path], load_id=f"load-{at_index}", now=T[at_index])
+    backend.load(on_file(warehouse_path), [path], load_id=f"load-{at_index}", now=T[at_index])
 
 
 def test_load_publishes_the_snapshot(warehouse_path: Path, tmp_path: Path) -> None:

@@ -12,14 +12,15 @@ import duckdb
 import pytest
 
 from pipeline import cycle, stage
+from pipeline.demo.replay import ReplayServer, snapshot_name
 from pipeline.errors import BatchError, WarehouseVersionError
-from pipeline.identity import content_hash
-from pipeline.replay import ReplayServer, snapshot_name
+from pipeline.parse.identity import content_hash
 from pipeline.settings import from_env
 from pipeline.sources import Source
-from pipeline.warehouse import connect, load_extension, migrate
+from pipeline.warehouse import backend, connect, load_extension, migrate
 from pipeline.warehouse.db import migration_files
 from pipeline.warehouse.load import LoadReport, load_batches
+from tests.support.settings import on_file
 
 SOURCE = "alpha"
 PAGE = "https://ticker.example/live"
@@ -504,9 +505,9 @@ def test_fetch_parse_shard_against_a_replay_server(
             SOURCE, server.source_url(SOURCE), timezone="Europe/Berlin", allow_private=True
         )
         for index, at in enumerate((fetched_at, fetched_at + timedelta(minutes=5))):
-            shard = cycle.plan_shards([source], cycle.read_state(warehouse_path), now=at)[0]
+            shard = cycle.plan_shards([source], backend.read_state(settings), now=at)[0]
             path = cycle.fetch_parse_shard(shard, settings, batch_id=f"r{index}", now=at)
-            cycle.load(warehouse_path, [path], load_id=f"r{index}", now=at)
+            backend.load(on_file(warehouse_path), [path], load_id=f"r{index}", now=at)
             server.clock.advance()
     with connect(warehouse_path, read_only=True) as con:
         assert rows(con, "SELECT status, changed FROM fetches ORDER BY fetched_at") == [

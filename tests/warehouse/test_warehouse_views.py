@@ -8,10 +8,10 @@ import duckdb
 import pytest
 
 from pipeline import stage
-from pipeline.corpus import BUNDLED, load_corpus
+from pipeline.enrich.corpus import BUNDLED, load_corpus
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import connect
-from tests.test_stage_load import SOURCE, T, bodies, load, observation, rows
+from tests.warehouse.test_stage_load import SOURCE, T, bodies, load, observation, rows
 
 QUERIES = sorted((PROJECT_ROOT / "warehouse" / "queries").glob("*.sql"))
 VIEWS = ["entry_history", "source_health", "timeline"]
@@ -110,10 +110,10 @@ def test_entry_history_numbers_versions(loaded: duckdb.DuckDBPyConnection) -> No
 
 
 def test_committed_warehouse_docs_are_current() -> None:
-    from pipeline.warehouse.docs import DOCS_FILE, generate
+    from dev.warehouse_docs import DOCS_FILE, generate
 
     assert DOCS_FILE.read_text(encoding="utf-8") == generate(), (
-        "docs/warehouse.md is stale: run `python -m pipeline.warehouse.docs`"
+        "docs/warehouse.md is stale: run `python -m dev.warehouse_docs`"
     )
 
 

@@ -1,4 +1,4 @@
--- Alignment scores entries by sentence-level evidence (pipeline/align.py, docs/alignment.md):
+-- Alignment scores entries by sentence-level evidence (pipeline/enrich/align.py, docs/alignment.md):
 -- term_overlap becomes evidence; the links are recomputed by the next tickerlake enrich.
 ALTER TABLE entry_document_links RENAME COLUMN term_overlap TO evidence;
 COMMENT ON COLUMN entry_document_links.evidence IS 'Sentence-level evidence: over the entry''s best-matched sentences, the weights of the word stems each shares with a two-sentence passage of the document, less a floor per sentence (0 upward; the score saturates it).';
