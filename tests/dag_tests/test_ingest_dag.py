@@ -47,3 +47,5 @@ def test_ingest_dag_loads_entries_into_duckdb(tmp_path: Path) -> None:
     assert [row[0] for row in fetched] == [times[0], times[-1]]
     # the second cycle asked conditionally for every source
     assert sum(1 for r in requests if r["if_none_match"]) == 3
+    # a successful run logs nothing at error level (log-based alerting would fire)
+    assert [line for line in log.read_text().splitlines() if "[error" in line] == []
