@@ -47,9 +47,9 @@ lint: $(VENV)/.synced ## ruff, formatting, mypy --strict, and the no-Airflow-in-
 
 airflow: $(VENV)/.synced ## Airflow UI + scheduler on this project's dags/ (http://localhost:8080)
 	export PATH="$(VENV)/bin:$$PATH" PYTHONPATH="$(CURDIR)/plugins" \
-	  TICKERLAKE_SOURCES="$${TICKERLAKE_SOURCES:-$(CURDIR)/var/demo-sources.yaml}" \
-	  TICKERLAKE_WAREHOUSE="$(CURDIR)/warehouse/tickerlake.duckdb" \
-	  TICKERLAKE_DATA_DIR="$(CURDIR)/var" \
+	  TICKERLAKE_SOURCES="$${TICKERLAKE_SOURCES:-$(CURDIR)/var/airflow/demo-sources.yaml}" \
+	  TICKERLAKE_WAREHOUSE="$${TICKERLAKE_WAREHOUSE:-$(CURDIR)/warehouse/airflow.duckdb}" \
+	  TICKERLAKE_DATA_DIR="$(CURDIR)/var/airflow" \
 	  AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" \
 	  AIRFLOW__CORE__PLUGINS_FOLDER="$(CURDIR)/plugins" \
 	  AIRFLOW__CORE__LOAD_EXAMPLES=False; \
@@ -90,4 +90,5 @@ queries-doc: $(VENV)/.synced ## rerun docs/queries.md on a fresh demo warehouse 
 	$(VENV)/bin/python -m dev.docs_queries
 
 clean: ## remove the virtualenv, Airflow home, run data, the warehouse and its reader snapshot
-	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb
+	rm -rf $(VENV) .airflow var warehouse/tickerlake.duckdb warehouse/tickerlake.duckdb.wal warehouse/tickerlake.reader.duckdb \
+	  warehouse/airflow.duckdb warehouse/airflow.duckdb.wal warehouse/airflow.reader.duckdb

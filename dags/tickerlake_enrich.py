@@ -25,6 +25,9 @@ same rows. Pool `duckdb_writer`: it writes the warehouse.
     start_date=datetime(2025, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
+    # Unpaused from the start: it runs only when a load updates the warehouse asset, so
+    # it is live exactly where ingest (or corpus, reprocess) is.
+    is_paused_upon_creation=False,
     tags=["tickerlake", "enrich"],
     doc_md=DOC,
     default_args=retries.default_args(),
