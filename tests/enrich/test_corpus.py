@@ -88,3 +88,60 @@ def test_empty_folder_is_a_config_error(
 ) -> None:
     with pytest.raises(ConfigError, match=r"no \*\.txt documents"):
         load_corpus(warehouse, tmp_path, corpus="empty", now=NOW)
+
+
+FRONT = """---
+title: Gipfel in Alaska
+url: https://example.org/alaska
+published_at: 2025-08-15T09:30:00+02:00
+language: en
+---
+First paragraph.
+
+Second paragraph.
+"""
+
+
+def test_front_matter_gives_title_url_time_and_language(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text(FRONT, encoding="utf-8")
+    assert load_corpus(warehouse, tmp_path, corpus="own", now=NOW) == 1
+    row = warehouse.execute(
+        "SELECT title, url, published_at, time_precision, language, body FROM documents"
+    ).fetchone()
+    assert row == (
+        "Gipfel in Alaska",
+        "https://example.org/alaska",
+        datetime(2025, 8, 15, 7, 30, tzinfo=UTC),
+        "second",
+        "en",
+        "First paragraph.\n\nSecond paragraph.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("---\nauthor: x\n---\nBody", "unknown key 'author'"),
+        ("---\npublished_at: 2025-08-15T09:30\n---\nBody", "needs an offset"),
+        ("---\ntitle: [unclosed\n---\nBody", "front matter is not YAML"),
+    ],
+)
+def test_bad_front_matter_names_the_file(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, front: str, message: str
+) -> None:
+    (tmp_path / "bad.txt").write_text(front, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_corpus(warehouse, tmp_path, corpus="own", now=NOW)
+    assert "bad.txt" in str(caught.value)
+
+
+def test_an_empty_file_is_skipped_with_a_warning(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "empty.txt").write_text("\n  \n", encoding="utf-8")
+    (tmp_path / "full.txt").write_text("Title\nBody.\n", encoding="utf-8")
+    assert load_corpus(warehouse, tmp_path, corpus="own", now=NOW) == 1
+    assert warehouse.execute("SELECT source_file FROM documents").fetchall() == [("full.txt",)]
+    assert "empty.txt: empty document, skipped" in caplog.text
