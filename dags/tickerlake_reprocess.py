@@ -12,7 +12,9 @@ DOC = """
 The backfill after a parser fix: re-parses every archived changed fetch of the chosen
 sources (`source`: a list of ids, empty for all) in `[since, until)` (ISO-8601 with
 offset, empty for no bound) from the raw archive, with no network, and rebuilds their
-entries and history. Updates the `tickerlake_warehouse` asset. Manual runs only.
+entries and history. A window rebuilds them as if only its fetches had happened: when
+that would drop history observed outside it the run fails with the counts, unless
+`truncate` is set. Updates the `tickerlake_warehouse` asset. Manual runs only.
 """
 
 
@@ -29,6 +31,7 @@ entries and history. Updates the `tickerlake_warehouse` asset. Manual runs only.
         "source": Param([], type="array", items={"type": "string"}, description="source ids"),
         "since": Param(None, type=["null", "string"], description="from, ISO-8601"),
         "until": Param(None, type=["null", "string"], description="until, ISO-8601"),
+        "truncate": Param(False, type="boolean", description="a window may drop history"),
     },
 )
 def tickerlake_reprocess() -> None:
@@ -42,7 +45,9 @@ def tickerlake_reprocess() -> None:
         bounds = [
             config.utc_param(k, params[k]) if params.get(k) else None for k in ("since", "until")
         ]
-        selection = Selection(tuple(params.get("source") or ()), *bounds)
+        selection = Selection(
+            tuple(params.get("source") or ()), *bounds, truncate=bool(params.get("truncate"))
+        )
         report = reprocess_archive(
             config.settings(),
             selection,

@@ -6,7 +6,9 @@ failed) is re-parsed from the raw archive in fetch order, as the original cycles
 selected sources' entries and entry history are replaced by the result, so reprocessing
 the whole archive reproduces exactly the entries of the original runs. `since`/`until`
 narrow the replay to fetches in [since, until): the history is then rebuilt as if only
-those fetches had happened. Forgetting the old entries and loading the new ones is one
+those fetches had happened, so versions observed outside the window, and entries seen
+only outside it, are dropped. A window that would drop any refuses with their counts
+unless `truncate` says to go ahead. Forgetting the old entries and loading the new ones is one
 transaction, on the DuckDB file as on DuckLake (rerun there after a write conflict).
 """
 
@@ -45,6 +47,11 @@ class Selection:
     source_ids: tuple[str, ...] = ()  # empty: every source
     since: datetime | None = None
     until: datetime | None = None
+    truncate: bool = False  # a window may drop what was observed outside it
+
+    @property
+    def windowed(self) -> bool:
+        return self.since is not None or self.until is not None
 
 
 def reprocess(
@@ -59,6 +66,8 @@ def reprocess(
     configured backend; `advance` hears each fetch as it is re-parsed."""
     with reading(settings) as con:
         sources = _sources(con, selection.source_ids)
+        if selection.windowed and not selection.truncate:
+            _refuse_to_drop(con, selection, list(sources))
         fetches = _archived_fetches(con, selection, list(sources))
     batch = stage.Batch(load_id)
     for fetched in fetches:
@@ -96,6 +105,36 @@ def _sources(con: duckdb.DuckDBPyConnection, wanted: tuple[str, ...]) -> dict[st
     if missing:
         raise TickerlakeError(f"no such source in the warehouse: {', '.join(missing)}")
     return found
+
+
+_OUTSIDE = """
+SELECT count(*) FILTER (WHERE NOT inside), count(DISTINCT entry_id) FILTER (WHERE NOT seen)
+FROM (
+    SELECT v.entry_id,
+           (?::TIMESTAMPTZ IS NULL OR v.valid_from >= ?)
+           AND (?::TIMESTAMPTZ IS NULL OR v.valid_from < ?) AS inside,
+           (?::TIMESTAMPTZ IS NULL OR e.last_seen_at >= ?)
+           AND (?::TIMESTAMPTZ IS NULL OR e.first_seen_at < ?) AS seen
+    FROM entry_versions v JOIN entries e USING (entry_id)
+    WHERE list_contains(?, e.source_id)
+)
+"""
+
+
+def _refuse_to_drop(
+    con: duckdb.DuckDBPyConnection, selection: Selection, source_ids: list[str]
+) -> None:
+    """A window rebuilds history from its fetches only: say what that would drop."""
+    bounds = [selection.since, selection.since, selection.until, selection.until]
+    row = con.execute(_OUTSIDE, [*bounds, *bounds, source_ids]).fetchone()
+    versions, entries = row if row else (0, 0)
+    if versions or entries:
+        raise TickerlakeError(
+            f"a reprocess window rebuilds {len(source_ids)} source(s) from that window's "
+            f"fetches only: it would drop {versions} version(s) observed outside it and "
+            f"{entries} entr{'y' if entries == 1 else 'ies'} seen only outside it; add "
+            "--truncate to do so, or reprocess without --since/--until"
+        )
 
 
 def _archived_fetches(

@@ -142,13 +142,21 @@ def test_reprocess_one_source_leaves_the_others_alone(settings: Settings) -> Non
     assert "stale" not in {h for s, h in rows if s == "alaska-text"}
 
 
+def test_a_window_that_would_drop_history_refuses_with_the_counts(settings: Settings) -> None:
+    before = state(settings)
+    selection = Selection(("alaska-jsonld",), since=TIMES[0], until=TIMES[1])
+    with pytest.raises(TickerlakeError, match=r"would drop \d+ version.*--truncate"):
+        reprocess(settings, selection, load_id="window", now=TIMES[-1])
+    assert state(settings) == before
+
+
 def test_since_until_select_the_fetches(settings: Settings) -> None:
-    selection = Selection(("alaska-text",), since=TIMES[0], until=TIMES[1])
+    selection = Selection(("alaska-jsonld",), since=TIMES[0], until=TIMES[1], truncate=True)
     reprocess(settings, selection, load_id="window", now=TIMES[-1])
     with connect(settings.warehouse, read_only=True) as con:
         (latest,) = con.execute(
             "SELECT max(valid_from) FROM entry_versions v JOIN entries e USING (entry_id) "
-            "WHERE e.source_id = 'alaska-text'"
+            "WHERE e.source_id = 'alaska-jsonld'"
         ).fetchone() or (None,)
     assert isinstance(latest, datetime) and latest < TIMES[1]
 

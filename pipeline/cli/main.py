@@ -76,6 +76,11 @@ def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     p.add_argument("--since", type=_utc_argument, help="fetches at or after, ISO-8601")
     p.add_argument("--until", type=_utc_argument, help="fetches before, ISO-8601")
+    p.add_argument(
+        "--truncate",
+        action="store_true",
+        help="let a --since/--until window drop the history observed outside it",
+    )
     p.set_defaults(handler=cmd_reprocess)
 
 
@@ -223,7 +228,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
-    selection = Selection(tuple(args.source), args.since, args.until)
+    selection = Selection(tuple(args.source), args.since, args.until, args.truncate)
     load_id = f"reprocess-{now:%Y%m%dT%H%M%S%fZ}"
     with progress.bar("re-parse archived fetches") as advance:
         report = reprocess(settings, selection, load_id=load_id, now=now, advance=advance)
