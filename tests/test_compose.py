@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pipeline.settings import PROJECT_ROOT
+from pipeline.sources import load_sources
 
 AIRFLOW_SERVICES = {
     "airflow-init",
@@ -104,3 +105,35 @@ def test_no_secret_in_compose() -> None:
     assert re.search(r"://\w+:(?!\$\{)[^@\s]+@", text) is None  # inline credentials
     example = (PROJECT_ROOT / ".env.example").read_text()
     assert "POSTGRES_PASSWORD=change-me" in example
+
+
+def _dotenv_example() -> dict[str, str]:
+    lines = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"^\w+=", line))
+
+
+def test_your_own_sources_come_from_the_mounted_config_folder() -> None:
+    sources = _dotenv_example()["TICKERLAKE_SOURCES"]
+    mounts = {target: source for _, source, target in _bind_mounts()}
+    folder = str(Path(sources).parent)
+    assert folder in mounts, f"{sources} is not in a bind-mounted folder"
+    host = PROJECT_ROOT / mounts[folder]
+    assert (host / "sources.example.yaml").is_file()
+    assert load_sources(host / "sources.example.yaml")  # the example is a valid file
+
+
+def test_every_env_example_variable_is_explained_by_a_comment() -> None:
+    lines = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if re.match(r"^\w+=", line):
+            above = lines[:number]
+            block = next(
+                (i for i in range(number - 1, -1, -1) if not re.match(r"^\w+=", above[i])), -1
+            )
+            assert block >= 0 and above[block].startswith("#"), f"{line}: no comment above it"
+    assert {"TICKERLAKE_CONTACT", "AIRFLOW_UID", "TICKERLAKE_SOURCES"} <= set(_dotenv_example())
+
+
+def test_postgres_is_published_on_loopback_only() -> None:
+    ports = _compose()["services"]["postgres"]["ports"]
+    assert ports and all(str(p).startswith("127.0.0.1:") for p in ports)

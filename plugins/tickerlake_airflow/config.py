@@ -31,8 +31,23 @@ def settings() -> Settings:
     env = dict(os.environ)
     sources = Variable.get(SOURCES_VARIABLE, default=None)
     if sources:
-        env["TICKERLAKE_SOURCES"] = sources
+        env["TICKERLAKE_SOURCES"] = str(sources_path(sources, from_env(env).data_dir))
     return WarehouseHook().locate(from_env(env))
+
+
+def sources_path(value: str, data_dir: Path) -> Path:
+    """The Variable holds a path to a sources file on every worker, or the YAML itself
+    (several lines, or one that opens with `sources:` or `outlets:`): content is written
+    to `<data_dir>/sources-from-variable.yaml`, so errors still name a file and a line."""
+    text = value.strip()
+    if "\n" not in text and not text.startswith(("sources:", "outlets:")):
+        return Path(text)
+    target = data_dir / "sources-from-variable.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    partial.write_text(value, encoding="utf-8")
+    partial.replace(target)  # atomic: tasks on one worker may write it at once
+    return target
 
 
 def watch_sources() -> list[str]:

@@ -71,3 +71,12 @@ def test_connection_puts_the_warehouse_on_ducklake(monkeypatch: pytest.MonkeyPat
     assert lake.data_path == "/lake"
     quoted = "it\\'s"  # the apostrophe escaped for a libpq connection string
     assert lake.catalog == f"host='pg' port='5432' dbname='cat' user='u' password='{quoted}'"
+
+
+def test_the_sources_variable_is_a_path_or_the_yaml_itself(tmp_path: Path) -> None:
+    assert config.sources_path(" /srv/sources.yaml ", tmp_path) == Path("/srv/sources.yaml")
+    content = "sources:\n  - id: a\n    url: https://example.org/live\n"
+    written = config.sources_path(content, tmp_path / "var")
+    assert written == tmp_path / "var" / "sources-from-variable.yaml"
+    assert written.read_text(encoding="utf-8") == content
+    assert config.sources_path("sources: []", tmp_path).name == "sources-from-variable.yaml"

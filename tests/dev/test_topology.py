@@ -141,6 +141,8 @@ def dotenv_for(metadata_db: str) -> dict[str, str]:
         "POSTGRES_USER": "postgres",
         "POSTGRES_PASSWORD": "",
         "POSTGRES_DB": metadata_db,
+        "POSTGRES_PORT": "5432",
+        "TICKERLAKE_CONTACT": "mailto:test@example.invalid",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__CORE__FERNET_KEY": urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "TICKERLAKE_SOURCES": "/opt/airflow/var/demo-sources.yaml",
@@ -175,12 +177,15 @@ def _run_celery_topology(
     services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
     port, home = free_port(), tmp_path / "airflow"
     pg = conninfo_to_dict(PG_ADMIN)
-    pg_address = f"{pg.get('host', '127.0.0.1')}:{pg.get('port', 5432)}"
+    pg_host, pg_port = pg.get("host", "127.0.0.1"), pg.get("port", 5432)
+    pg_address = f"{pg_host}:{pg_port}"
     redis_host = REDIS_URL.split("//")[1].split("/")[0]
     replacements = {
         "@postgres/": f"@{pg_address}/",
         "@postgres:5432/": f"@{pg_address}/",
         "/tickerlake_catalog": f"/{catalog_db}",
+        "host=postgres port=5432": f"host={pg_host} port={pg_port}",
+        "dbname=tickerlake_catalog": f"dbname={catalog_db}",
         "redis://redis:6379": f"redis://{redis_host}",
         "http://airflow-apiserver:8080": f"http://127.0.0.1:{port}",
         "/opt/airflow/dags": str(PROJECT_ROOT / "dags"),
