@@ -143,8 +143,6 @@ def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
             rendered.zone,
             rendered.tz_source,
         )
-    if twin.node is None:
-        twin.node = rendered.node
     twin.pinned = twin.pinned or rendered.pinned
     twin.key_event = twin.key_event or rendered.key_event
     twin.summary = twin.summary or rendered.summary
