@@ -42,11 +42,11 @@ def tickerlake_reprocess() -> None:
 
         context = get_current_context()
         params = context["params"]
-        bounds = [
+        since, until = (
             config.utc_param(k, params[k]) if params.get(k) else None for k in ("since", "until")
-        ]
+        )
         selection = Selection(
-            tuple(params.get("source") or ()), *bounds, truncate=bool(params.get("truncate"))
+            tuple(params.get("source") or ()), since, until, bool(params.get("truncate"))
         )
         report = reprocess_archive(
             config.settings(),

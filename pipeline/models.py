@@ -7,6 +7,10 @@ from datetime import datetime
 from typing import Literal
 
 Precision = Literal["second", "minute", "day", "none"]
+# How the zone of an entry's time was found (`pipeline.parse.zones`).
+TzSource = Literal[
+    "configured", "prose", "page_offset", "abbreviation", "tld", "language", "default"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class Entry:
     key_event: bool = False
     summary: bool = False
     time_flags: tuple[str, ...] = ()
+    tz_source: TzSource | None = None  # None when the entry has no time
 
 
 @dataclass(slots=True)

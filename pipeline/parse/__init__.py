@@ -18,16 +18,17 @@ import lxml.etree
 
 from pipeline.errors import ConfigError
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, feed, jsonld, profiles
+from pipeline.parse import blocks, feed, jsonld, profiles, zones
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode_page, header
 from pipeline.parse.html_text import Element, element_text, parse_html, text_of, tidy
+from pipeline.parse.language import detect_language
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
 from pipeline.parse.text import parse_text
-from pipeline.parse.timeparse import default_timezone, parse_loose, to_utc
+from pipeline.parse.timeparse import parse_loose, to_utc
 
 __all__ = ["parse_page"]
 
@@ -104,7 +105,9 @@ def _parse_text(
     if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
     if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
-        return parse_text(text, _context(url, fetched_at, tz, language))
+        lang = language or detect_language(text)
+        printed = zones.printed_abbreviations(text)
+        return parse_text(text, _context(url, fetched_at, tz, lang, printed=printed))
     return _parse_html(text, markup, url, fetched_at, tz, language, choice)
 
 
@@ -114,9 +117,25 @@ def _is_plain_text(text: str, content_type: str) -> bool:
     return _MARKUP_START.match(text) is None
 
 
-def _context(url: str, fetched_at: datetime, tz: str | None, language: str | None) -> PageContext:
-    zone = tz or default_timezone(urlsplit(url).hostname or "", language)
-    return PageContext(url=url, fetched_at=fetched_at, tz=zone, language=language)
+def _context(
+    url: str,
+    fetched_at: datetime,
+    tz: str | None,
+    language: str | None,
+    *,
+    canonical: str | None = None,
+    offsets: list[datetime] | None = None,
+    printed: list[str] | None = None,
+) -> PageContext:
+    """The page's context; its zone by the chain in `zones` (`tz` is the source's own)."""
+    zone = zones.page_zone(
+        configured=tz,
+        host=urlsplit(url).hostname or "",
+        language=language,
+        offsets=offsets or (),
+        printed=printed or (),
+    )
+    return PageContext(url, fetched_at, zone.tz, language, canonical, zone.source)
 
 
 def _parse_html(
@@ -129,14 +148,35 @@ def _parse_html(
     choice: _Choice,
 ) -> ParsedPage:
     root = _document(markup)
-    lang = language or root.get("lang")
-    ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
-    page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
-    ld_values = jsonld.json_ld_objects(root, page.warnings)
-    _page_meta(root, ld_values, page, ctx)
+    lang = language or root.get("lang") or _detected_language(root)
+    warnings: list[str] = []
+    ld_values = jsonld.json_ld_objects(root, warnings)
+    metas = _metas(root)
+    canonical = _canonical_link(root)
+    ctx = _context(
+        url,
+        fetched_at,
+        tz,
+        lang[:2] if lang else None,
+        canonical=canonical or metas.get("og:url"),
+        offsets=zones.stated_offsets(root, ld_values),
+        printed=zones.printed_abbreviations(text),
+    )
+    page = ParsedPage(
+        url=url,
+        parser="",
+        is_liveblog=True,
+        entries=[],
+        canonical_url=canonical,
+        language=ctx.language,
+        warnings=warnings,
+    )
+    _page_meta(root, ld_values, metas, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
     rendered, rendered_by = _rendered(root, page, ctx, choice) if choice.rendered else ([], "")
+    if ctx.tz_source != "configured":
+        zones.prose_zones(text, root, rendered)
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
@@ -194,18 +234,29 @@ def _structured(
     return microdata_entries(root), "microdata"
 
 
-def _page_meta(root: Element, ld_values: list[object], page: ParsedPage, ctx: PageContext) -> None:
+def _detected_language(root: Element) -> str | None:
+    body = root.find(".//body")
+    return detect_language(text_of(body)) if body is not None else None
+
+
+def _canonical_link(root: Element) -> str | None:
+    return next((link.get("href") for link in root.iter("link") if _is_canonical(link)), None)
+
+
+def _page_meta(
+    root: Element,
+    ld_values: list[object],
+    metas: dict[str, str],
+    page: ParsedPage,
+    ctx: PageContext,
+) -> None:
     title = root.find(".//title")
     page.title = tidy(text_of(title)) or None if title is not None else None
-    page.canonical_url = next(
-        (link.get("href") for link in root.iter("link") if _is_canonical(link)), None
-    )
     for obj in (o for v in ld_values for o in jsonld.walk(v)):
         if "datePublished" in obj or jsonld.has_type(obj, *_ARTICLE_TYPES):
             page.title = page.title or (str(obj.get("headline") or "") or None)
             page.published_at = page.published_at or _aware(obj.get("datePublished"), ctx)
             page.modified_at = page.modified_at or _aware(obj.get("dateModified"), ctx)
-    metas = _metas(root)
     for name in _META_PUBLISHED:
         page.published_at = page.published_at or _aware(metas.get(name.lower()), ctx)
     page.modified_at = page.modified_at or _aware(metas.get("article:modified_time"), ctx)

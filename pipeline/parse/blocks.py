@@ -145,6 +145,7 @@ def _untimed(block: Element) -> RawEntry:
         body="\n\n".join(paragraphs),
         headline=headline or None,
         anchor=anchor if isinstance(anchor, str) and anchor else None,
+        node=block,
         **_flags(block),
     )
 
@@ -466,6 +467,8 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
         precision=marker.precision,
         anchor=_anchor(candidate),
         authors=authors,
+        tz_source="abbreviation" if marker.zone is not None else None,
+        node=block,
         **_flags(block),
     )
 

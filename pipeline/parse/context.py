@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urldefrag
 
-from pipeline.models import Entry, Precision
+from pipeline.models import Entry, Precision, TzSource
 from pipeline.parse import identity
+from pipeline.parse.html_text import Element
 from pipeline.parse.timeparse import is_future, parse_with_library, to_utc
 
 
@@ -17,10 +18,17 @@ class PageContext:
     fetched_at: datetime
     tz: str
     language: str | None
+    canonical: str | None = None  # the page's canonical link or og:url
+    tz_source: TzSource = "default"  # how `tz` was found (`zones.page_zone`)
+
+    @property
+    def page_url(self) -> str:
+        return urldefrag(self.url)[0]
 
     @property
     def page_key(self) -> str:
-        return urldefrag(self.url)[0]
+        """What entry ids hash: the page's identity, not the URL as fetched."""
+        return identity.page_key(self.url, self.canonical)
 
 
 @dataclass(slots=True)
@@ -39,31 +47,35 @@ class RawEntry:
     pinned: bool = False
     key_event: bool = False
     summary: bool = False
+    zone: str | None = None  # the zone of this entry's wall clock, when not the page's
+    tz_source: TzSource | None = None  # how `zone` (or an aware time's offset) was found
+    node: Element | None = None  # the element the entry was read from, if rendered
 
 
 def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:
-    """Turn raw entries into `Entry` records in page order."""
-    return [_build(raw, ctx, position) for position, raw in enumerate(raws)]
+    """Turn raw entries into `Entry` records in page order, each id unique on the page."""
+    entries = [_build(raw, ctx, position) for position, raw in enumerate(raws)]
+    parts = [
+        identity.IdParts(raw.anchor, e.headline, e.published_at, e.body)
+        for raw, e in zip(raws, entries, strict=True)
+    ]
+    ids = identity.entry_ids(ctx.page_key, parts)
+    return [replace(e, entry_id=i) for e, i in zip(entries, ids, strict=True)]
 
 
 def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
     if raw.local_time is None and raw.time_text:
         _read_with_library(raw, ctx)
-    published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, ctx.tz)
+    zone = raw.zone or ctx.tz
+    published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, zone)
     if published is not None and is_future(published, ctx.fetched_at):
         flags = (*flags, "future")
-    url = raw.url or (f"{ctx.page_key}#{raw.anchor}" if raw.anchor else ctx.page_key)
+    url = raw.url or (f"{ctx.page_url}#{raw.anchor}" if raw.anchor else ctx.page_url)
     return Entry(
-        entry_id=identity.entry_id(
-            ctx.page_key,
-            anchor=raw.anchor,
-            headline=raw.headline,
-            published_at=published,
-            body=raw.body,
-        ),
+        entry_id="",
         url=url,
         published_at=published,
-        updated_at=to_utc(raw.updated_at, ctx.tz)[0] if raw.updated_at else None,
+        updated_at=to_utc(raw.updated_at, zone)[0] if raw.updated_at else None,
         time_text=raw.time_text,
         time_precision=raw.precision if published else "none",
         headline=raw.headline,
@@ -76,12 +88,24 @@ def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
         key_event=raw.key_event,
         summary=raw.summary,
         time_flags=flags,
+        tz_source=_tz_source(raw, ctx) if published else None,
     )
+
+
+def _tz_source(raw: RawEntry, ctx: PageContext) -> TzSource:
+    """A time that states its offset needed no zone: it counts as the page's offset."""
+    if raw.tz_source is not None:
+        return raw.tz_source
+    aware = raw.local_time is not None and raw.local_time.tzinfo is not None
+    return "page_offset" if aware else ctx.tz_source
 
 
 def _read_with_library(raw: RawEntry, ctx: PageContext) -> None:
     """Time text no format parser could read (a `datePublished` in words, a clock in
-    another language): the library parser, as the last resort."""
-    found = parse_with_library(raw.time_text or "", ctx.language, ctx.fetched_at, ctx.tz)
+    another language): the library parser, as the last resort. It reads in the entry's
+    zone and answers in UTC, so the zone's source is recorded here."""
+    zone = raw.zone or ctx.tz
+    found = parse_with_library(raw.time_text or "", ctx.language, ctx.fetched_at, zone)
     if found is not None:
         raw.local_time, raw.precision = found
+        raw.tz_source = raw.tz_source or ctx.tz_source

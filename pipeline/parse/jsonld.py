@@ -7,7 +7,9 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
+from pipeline.parse import identity
 from pipeline.parse.context import PageContext, RawEntry
 from pipeline.parse.html_text import Element, fragment_text
 from pipeline.parse.timeparse import parse_loose
@@ -110,14 +112,17 @@ def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
 
 
 def _anchor(update: dict[str, Any], ctx: PageContext) -> str | None:
-    """The update's own fragment or id; a bare link to the page itself is no anchor."""
-    page = ctx.page_key.split("?")[0]
+    """The update's own fragment or id; a link to the page itself is no anchor. An id
+    that is a URL is kept as its identity (`identity.page_key`) past the page's, so it
+    does not change with the scheme, port or tracking parameters of the fetch."""
     for key in ("@id", "url"):
         value = _text(update.get(key))
         if "#" in value:
             return value.rsplit("#", 1)[1] or None
-        if value and value.split("?")[0] != page:
-            return value.removeprefix(page) or None
+        if value:
+            own = identity.page_key(urljoin(ctx.url, value))
+            if own not in (ctx.page_key, identity.page_key(ctx.url)):
+                return own.removeprefix(ctx.page_key) or None
     return None
 
 

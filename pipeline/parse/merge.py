@@ -1,18 +1,23 @@
 """Merge the entries a page lists in structured data with the entries it renders.
 
 They are matched by anchor (a DOM id `block-123` matches a JSON-LD fragment `123`),
-else by minute and opening text, else by the structured entry's opening text appearing
-near the start of the rendered one (rendered text carries bylines and relative times).
+else by the clock as the page prints it (the structured time in the page's zone, to the
+minute; the time of day alone when the rendered clock took its day from elsewhere), the
+opening text choosing among entries of the same minute, else by the structured entry's
+opening text appearing near the start of the rendered one (rendered text carries bylines
+and relative times).
 
-Structured entries come first and keep their content; a rendered twin adds what only
-the HTML shows (pinned, key event, summary, authors, a real headline). Rendered entries
-without a twin are kept when they have content of their own, and any disagreement is
-reported on the page.
+Structured entries come first and keep their content and exact time; a rendered twin
+adds what only the HTML shows (the text a structured item left empty, pinned, key event,
+summary, authors, a real headline). Rendered entries without a twin are kept when they
+have content of their own, and any disagreement is reported on the page.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from pipeline.parse.context import PageContext, RawEntry
 from pipeline.parse.identity import normalise
@@ -29,11 +34,11 @@ def merge(
 ) -> list[RawEntry]:
     if not structured or not rendered:
         return structured or rendered
-    by_key = {_key(raw, ctx): raw for raw in structured}
-    openings = [(normalise(raw.body or raw.headline)[:_PREFIX], raw) for raw in structured]
+    clocks = _Clocks(structured, ctx)
+    openings = [(_opening(raw), raw) for raw in structured]
     extra: list[RawEntry] = []
     for raw in rendered:
-        twin = _by_anchor(raw, structured) or by_key.get(_key(raw, ctx)) or _by_text(raw, openings)
+        twin = _by_anchor(raw, structured) or clocks.twin(raw) or _by_text(raw, openings)
         if twin is not None:
             _enrich(twin, raw)
         elif _substantial(raw):
@@ -51,13 +56,59 @@ def _substantial(raw: RawEntry) -> bool:
     return bool(raw.headline) or len(raw.body) >= _MIN_TEXT
 
 
-def _key(raw: RawEntry, ctx: PageContext) -> tuple[datetime | None, str]:
-    moment = (
-        to_utc(raw.local_time, ctx.tz)[0].replace(second=0, microsecond=0)
-        if raw.local_time
-        else None
-    )
-    return moment, normalise(raw.headline or raw.body)[:_PREFIX]
+def _opening(raw: RawEntry) -> str:
+    return normalise(raw.body or raw.headline)[:_PREFIX]
+
+
+def _starts(structured: RawEntry, text: str) -> bool:
+    openings = (_opening(structured), normalise(structured.headline)[:_PREFIX])
+    return any(opening and opening in text for opening in openings)
+
+
+class _Clocks:
+    """Structured entries by the wall clock the page prints for them; each is matched
+    once."""
+
+    def __init__(self, structured: list[RawEntry], ctx: PageContext) -> None:
+        self._ctx = ctx
+        self._zone = ZoneInfo(ctx.tz)
+        self._by_minute: dict[datetime, list[RawEntry]] = defaultdict(list)
+        self._by_time: dict[time, list[RawEntry]] = defaultdict(list)
+        self._taken: set[int] = set()
+        for raw in structured:
+            wall = self._wall(raw)
+            if wall is not None:
+                self._by_minute[wall].append(raw)
+                self._by_time[wall.time()].append(raw)
+
+    def twin(self, rendered: RawEntry) -> RawEntry | None:
+        wall = self._wall(rendered)
+        if wall is None:
+            return None
+        found = self._pick(self._by_minute.get(wall, []), rendered)
+        found = found or self._pick(self._by_time.get(wall.time(), []), rendered)
+        if found is not None:
+            self._taken.add(id(found))
+        return found
+
+    def _pick(self, candidates: list[RawEntry], rendered: RawEntry) -> RawEntry | None:
+        """The candidate whose opening the rendered text starts with, else the first
+        without text of its own (a structured item that left its text to the HTML)."""
+        free = [c for c in candidates if id(c) not in self._taken]
+        text = normalise(f"{rendered.headline or ''} {rendered.body}")[:_WINDOW]
+        by_text = next((c for c in free if _starts(c, text)), None)
+        return by_text or next((c for c in free if not _opening(c)), None)
+
+    def _wall(self, raw: RawEntry) -> datetime | None:
+        """The entry's time as a wall clock in the page's zone, to the minute."""
+        if raw.local_time is None:
+            return None
+        local = raw.local_time
+        if local.tzinfo is None and raw.zone not in (None, self._ctx.tz):
+            local = to_utc(local, raw.zone or self._ctx.tz)[0]
+        if local.tzinfo is not None:
+            local = local.astimezone(self._zone).replace(tzinfo=None)
+        return local.replace(second=0, microsecond=0)
 
 
 def _by_anchor(raw: RawEntry, structured: list[RawEntry]) -> RawEntry | None:
@@ -83,6 +134,15 @@ def _by_text(raw: RawEntry, openings: list[tuple[str, RawEntry]]) -> RawEntry | 
 
 
 def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
+    if not (twin.body or twin.headline):
+        twin.body = rendered.body
+    if twin.local_time is None and rendered.local_time is not None:
+        twin.local_time, twin.precision = rendered.local_time, rendered.precision
+        twin.time_text, twin.zone, twin.tz_source = (
+            rendered.time_text,
+            rendered.zone,
+            rendered.tz_source,
+        )
     twin.pinned = twin.pinned or rendered.pinned
     twin.key_event = twin.key_event or rendered.key_event
     twin.summary = twin.summary or rendered.summary

@@ -30,7 +30,10 @@ def _entry(item: Element) -> RawEntry:
     published_text = _prop(item, "datePublished")
     published = parse_loose(published_text)
     headline = _prop_tag(item, "headline")
-    body = _prop_tag(item, "articleBody") or _prop_tag(item, "text")
+    # An element with no children is falsy in lxml: test for None, never for truth.
+    body = _prop_tag(item, "articleBody")
+    if body is None:
+        body = _prop_tag(item, "text")
     anchor = item.get("id")
     return RawEntry(
         body=element_text(body) if body is not None else "",

@@ -124,6 +124,8 @@ def _entry(item: Element, profile: type[Profile], marker: Marker | None, day: da
         time_text=marker.text if marker else _first_text(item, profile.time),
         precision=marker.precision if marker else "none",
         anchor=anchor or None,
+        tz_source="abbreviation" if marker is not None and marker.zone is not None else None,
+        node=item,
         pinned=_true(item, profile.pinned),
         key_event=_true(item, profile.key_event),
     )

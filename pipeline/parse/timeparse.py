@@ -271,15 +271,54 @@ _TLD_ZONES = {
     ".ie": "Europe/Dublin",
     ".nl": "Europe/Amsterdam",
     ".be": "Europe/Brussels",
+    ".lu": "Europe/Luxembourg",
+    ".fr": "Europe/Paris",
+    ".es": "Europe/Madrid",
+    ".it": "Europe/Rome",
+    ".pt": "Europe/Lisbon",
     ".pl": "Europe/Warsaw",
+    ".cz": "Europe/Prague",
+    ".dk": "Europe/Copenhagen",
+    ".se": "Europe/Stockholm",
+    ".no": "Europe/Oslo",
+    ".fi": "Europe/Helsinki",
+    ".gr": "Europe/Athens",
+    ".ua": "Europe/Kyiv",
     ".in": "Asia/Kolkata",
+    ".jp": "Asia/Tokyo",
+    ".cn": "Asia/Shanghai",
+    ".au": "Australia/Sydney",
+    ".nz": "Pacific/Auckland",
+    ".br": "America/Sao_Paulo",
+    ".mx": "America/Mexico_City",
+    ".ar": "America/Argentina/Buenos_Aires",
 }
-_LANGUAGE_ZONES = {"de": "Europe/Berlin", "nl": "Europe/Amsterdam", "pl": "Europe/Warsaw"}
+# A language spoken mostly in one zone (German in DE, AT and CH alike); "en" is not one.
+_LANGUAGE_ZONES = {
+    "de": "Europe/Berlin",
+    "fr": "Europe/Paris",
+    "es": "Europe/Madrid",
+    "it": "Europe/Rome",
+    "nl": "Europe/Amsterdam",
+    "pl": "Europe/Warsaw",
+    "pt": "Europe/Lisbon",
+    "cs": "Europe/Prague",
+    "da": "Europe/Copenhagen",
+    "sv": "Europe/Stockholm",
+}
+
+
+def tld_zone(host: str) -> str | None:
+    """The zone of the host's country-code top-level domain, if it has one zone."""
+    host = host.lower().rstrip(".")
+    return next((zone for tld, zone in _TLD_ZONES.items() if host.endswith(tld)), None)
+
+
+def language_zone(language: str | None) -> str | None:
+    return _LANGUAGE_ZONES.get((language or "")[:2].lower())
 
 
 def default_timezone(host: str, language: str | None) -> str:
-    """The zone a page's wall-clock times are read in when the source names none."""
-    for tld, zone in _TLD_ZONES.items():
-        if host.endswith(tld):
-            return zone
-    return _LANGUAGE_ZONES.get((language or "")[:2].lower(), "UTC")
+    """The zone a page's wall-clock times are read in when neither the source nor the
+    page names one: the TLD's, else the language's, else UTC."""
+    return tld_zone(host) or language_zone(language) or "UTC"
