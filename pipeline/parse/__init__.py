@@ -180,7 +180,7 @@ def _rendered(
         if found:
             return found, f"profile:{choice.profile.name}"
         page.warnings.append(f"profile {choice.profile.name} found no entries")
-    return blocks.marked_entries(root, _page_clock(page, ctx)), "html"
+    return blocks.marked_entries(root, _page_clock(page, ctx), page.warnings), "html"
 
 
 def _structured(

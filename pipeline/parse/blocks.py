@@ -17,6 +17,7 @@ Clock-only markers take their day from the nearest day header above them
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ _ASIDE_LOWER = re.compile(_ASIDE_WORDS)
 _DIGIT = re.compile(r"\d")
 _OPENERS = frozenset("0123456789+PpUuAaVvJjGgSs")  # first characters of `_STARTS`
 MIN_ORDERED = 0.75
-MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
+MIN_ORDERED_ENTRIES = 5
 _FLAGS = {
     "pinned": ("pinned", "sticky"),
     "key_event": ("key-event", "keyevent", "key_event", "highlight"),
@@ -97,10 +98,11 @@ class PageClock:
     fetched_at: datetime
 
 
-def marked_entries(root: Element, clock: PageClock) -> list[RawEntry]:
-    """The page's ticker entries by time markers, or [] when it has no ticker."""
+def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list[RawEntry]:
+    """The page's ticker entries by time markers, or [] when it has no ticker. A series
+    that would have won but does not look like a ticker is reported in `warnings`."""
     candidates, headers = _scan(root, clock)
-    series = _best_series(_series(candidates))
+    series = _best_series(_series(candidates), headers, clock, warnings)
     if not series:
         return []
     days = _days(series, _within(headers, series), clock)
@@ -256,9 +258,12 @@ def _adjacent(first: Element, second: Element) -> bool:
     return first.getnext() is second
 
 
-def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
+def _best_series(
+    groups: list[list[_Candidate]], headers: list[_Header], clock: PageClock, warnings: list[str]
+) -> list[_Candidate]:
     best: list[_Candidate] = []
     best_score = 0
+    rejected: list[tuple[int, list[_Candidate], str]] = []
     for group in groups:
         if len(group) < MIN_ENTRIES and not _headlined(group):
             continue
@@ -267,9 +272,25 @@ def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
         score = sum(min(n, 2000) for n in lengths)
         # The score first: a series that would lose anyway needs no closer look.
-        if score > best_score and _looks_like_ticker(group, lengths):
+        if score <= best_score:
+            continue
+        reason = _not_a_ticker(group, lengths, headers, clock)
+        if reason is None:
             best, best_score = group, score
+        else:
+            rejected.append((score, group, reason))
+    warnings.extend(
+        f"{len(group)} time-marked blocks ({_path(group[0].element)}) not read as a ticker: "
+        f"{reason}"
+        for score, group, reason in rejected
+        if score > best_score
+    )
     return best
+
+
+def _path(element: Element) -> str:
+    """The series' signature as a selector, outermost first: `ul.list > li > time`."""
+    return " > ".join(step.rstrip(".") for step in reversed(_signature(element)))
 
 
 def _headlined(group: list[_Candidate]) -> bool:
@@ -278,14 +299,22 @@ def _headlined(group: list[_Candidate]) -> bool:
     return all(c.marker.rest and c.element.tag in _HEADINGS for c in group)
 
 
-def _looks_like_ticker(group: list[_Candidate], lengths: list[int]) -> bool:
-    """Entries with text of their own, in time order, not a list of links elsewhere."""
-    return (
-        (median(lengths) >= MIN_MEDIAN_CHARS or _headlined(group))
-        and _ordered(group)  # before the tests that read the blocks' text again
-        and _link_share(group) <= MAX_LINK_SHARE
-        and _linked_headings(group) <= MAX_LINK_SHARE
-    )
+def _not_a_ticker(
+    group: list[_Candidate], lengths: list[int], headers: list[_Header], clock: PageClock
+) -> str | None:
+    """Why the series is no ticker (entries with text of their own, in time order, not a
+    list of links elsewhere), or None when it is one."""
+    if median(lengths) < MIN_MEDIAN_CHARS and not _headlined(group):
+        return f"median entry text {median(lengths):.0f} characters (< {MIN_MEDIAN_CHARS})"
+    # Order before the tests that read the blocks' text again.
+    in_order, timed = _in_order(group, headers, clock)
+    if in_order < MIN_ORDERED * timed:
+        return f"only {in_order} of {timed} entries in time order (< {MIN_ORDERED:.0%})"
+    if (share := _link_share(group)) > MAX_LINK_SHARE:
+        return f"{share:.0%} of the text in links (> {MAX_LINK_SHARE:.0%})"
+    if (share := _linked_headings(group)) > MAX_LINK_SHARE:
+        return f"{share:.0%} of the headings link elsewhere (> {MAX_LINK_SHARE:.0%})"
+    return None
 
 
 def _linked_headings(group: list[_Candidate]) -> float:
@@ -298,22 +327,31 @@ def _linked_headings(group: list[_Candidate]) -> float:
     return linked / len(group)
 
 
-def _ordered(group: list[_Candidate]) -> bool:
-    """Most steps go one way (newest or oldest first); midnight and pinned entries
-    may break a few."""
-    keys = [_sort_key(c.marker) for c in group]
-    steps = [(a > b) - (a < b) for a, b in pairwise(k for k in keys if k is not None)]
-    if len(steps) < MIN_STEPS:
-        return True
-    return max(
-        steps.count(1) + steps.count(0), steps.count(-1) + steps.count(0)
-    ) >= MIN_ORDERED * len(steps)
+def _in_order(group: list[_Candidate], headers: list[_Header], clock: PageClock) -> tuple[int, int]:
+    """How many of the timed entries lie in one time direction (newest or oldest first),
+    and how many are timed. Judged on resolved times, day and clock, so that day
+    boundaries are no steps back; a pinned or late-inserted entry costs only itself.
+    Fewer than `MIN_ORDERED_ENTRIES` say nothing about order (a day header may sit
+    between)."""
+    days = _days(group, _within(headers, group), clock)
+    keys = [
+        moment.replace(tzinfo=None)
+        for c, day in zip(group, days, strict=True)
+        if (moment := moment_on(c.marker, day)) is not None
+    ]
+    if len(keys) < MIN_ORDERED_ENTRIES:
+        return len(keys), len(keys)
+    return max(_monotone(keys), _monotone(keys[::-1])), len(keys)
 
 
-def _sort_key(marker: Marker) -> float | None:
-    if marker.moment is not None:
-        return marker.moment.replace(tzinfo=None).timestamp()
-    return minutes(marker.clock) * 60.0 if marker.clock else None
+def _monotone(keys: list[datetime]) -> int:
+    """The length of the longest run of `keys`, not necessarily adjacent, that never goes
+    back in time (patience sorting)."""
+    tails: list[datetime] = []
+    for key in keys:
+        at = bisect_right(tails, key)
+        tails[at : at + 1] = [key]
+    return len(tails)
 
 
 def _assign_blocks(group: list[_Candidate]) -> None:
