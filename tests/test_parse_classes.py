@@ -4,10 +4,13 @@ multi-day tickers, times only in the page's application state."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
+from pipeline.parse.markers import read_marker
 
 URL = "https://ticker.example.de/live"
 FETCHED = datetime(2024, 8, 31, 12, 0, tzinfo=UTC)
@@ -86,3 +89,78 @@ def test_a_series_out_of_order_is_rejected_with_a_warning() -> None:
     assert any(
         "not read as a ticker: only 3 of 6 entries in time order" in w for w in parsed.warnings
     )
+
+
+# --- languages: day headers, month names, relative times ---------------------------------------
+
+LANGUAGES = {
+    "de": ("Donnerstag, 29. August 2024", "vor 5 Minuten", "vor einer Stunde"),
+    "en": ("Thursday 29 August 2024", "5 minutes ago", "an hour ago"),
+    "fr": ("jeudi 29 août 2024", "il y a 5 minutes", "il y a une heure"),
+    "es": ("jueves, 29 de agosto de 2024", "hace 5 minutos", "hace una hora"),
+    "it": ("giovedì 29 agosto 2024", "5 minuti fa", "un'ora fa"),
+    "nl": ("donderdag 29 augustus 2024", "5 minuten geleden", "een uur geleden"),
+    "pl": ("czwartek, 29 sierpnia 2024", "5 minut temu", "godzinę temu"),
+    "pt": ("quinta-feira, 29 de agosto de 2024", "há 5 minutos", "há uma hora"),
+}
+
+
+def entries_under(header: str, markers: tuple[str, str], lang: str) -> bytes:
+    entries = "".join(
+        f'<div class="entry"><span class="time">{marker}</span>'
+        f"<p>Entry text long enough to count as an entry of its own, number {n}.</p></div>"
+        for n, marker in enumerate(markers)
+    )
+    return page(f'<main><div class="ticker"><h2>{header}</h2>{entries}</div></main>', lang=lang)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_day_header_in_each_language(lang: str) -> None:
+    header = LANGUAGES[lang][0]
+    parsed = parse(entries_under(header, ("18:30", "09:15"), lang), tz="Europe/Berlin")
+    assert parsed.is_liveblog
+    assert [e.published_at for e in parsed.entries] == [
+        utc(2024, 8, 29, 16, 30),
+        utc(2024, 8, 29, 7, 15),
+    ]
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_relative_times_in_each_language(lang: str) -> None:
+    _, minutes, hour = LANGUAGES[lang]
+    parsed = parse(entries_under("", (minutes, hour), lang), tz="Europe/Berlin")
+    assert parsed.is_liveblog
+    assert [e.published_at for e in parsed.entries] == [
+        utc(2024, 8, 31, 11, 55),
+        utc(2024, 8, 31, 11, 0),
+    ]
+    assert [e.time_text for e in parsed.entries] == [minutes, hour]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("vor 2 Std.", 7200),
+        ("vor einem Tag", 86400),
+        ("4m ago", 240),
+        ("2 hr 55 min ago", 10500),
+        ("il y a 2 heures", 7200),
+        ("hace 3 días", 3 * 86400),
+        ("5 giorni fa", 5 * 86400),
+        ("2 uur geleden", 7200),
+        ("3 dni temu", 3 * 86400),
+        ("2 godziny temu", 7200),
+        ("5 minutos atrás", 300),
+        ("à l'instant", 0),
+        ("przed chwilą", 0),
+    ],
+)
+def test_relative_marker_forms(text: str, seconds: int) -> None:
+    marker = read_marker(text, FETCHED)
+    assert marker is not None and marker.relative
+    assert marker.moment == FETCHED - timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["5 out of 6", "Minuten später", "Agora o governo", "hace falta"])
+def test_words_that_open_no_relative_marker(text: str) -> None:
+    assert read_marker(text, FETCHED) is None

@@ -239,7 +239,7 @@ def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
     zone = ZoneInfo(ctx.tz)
     day = (page.modified_at or ctx.fetched_at).astimezone(zone).date()
     reference = ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
-    return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at)
+    return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at, language=ctx.language)
 
 
 def _article_entry(root: Element, page: ParsedPage) -> RawEntry:

@@ -55,16 +55,29 @@ _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "se
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"b", "strong", "i", "em", "u", "span", "font", "small", "mark"}
 _FLAT = _HEADINGS | _INLINE | {"p", "time"}
-_STARTS = re.compile(
-    r"^\s*(?:\d|\+\+|posted|updated|published|aktualisiert|vor |just|gerade|soeben|stand)", re.I
+# How a marker's text may open (see `markers`), in the languages read: a cheap first test.
+_OPENINGS = (
+    *"0123456789",
+    r"\+\+",
+    *("posted", "updated", "published", "aktualisiert", "veröffentlicht", "stand"),
+    *("mis à jour", "publié", "actualizado", "publicado", "aggiornato", "pubblicato"),
+    *("bijgewerkt", "gepubliceerd", "zaktualizowano", "opublikowano", "atualizado"),
+    *("vor ", "il y a", "hace ", "há ", "an? ", "one ", "une? ", "un[oa']", "uma? ", "een "),
+    *("minut", "godzin", "sekund"),
+    *("just", "gerade", "soeben", "à l'instant", "ahora mismo", "justo ahora", "proprio ora"),
+    *("poco fa", "zojuist", "przed chwilą", "agora mesmo"),
 )
+_STARTS = re.compile(rf"^\s*(?:{'|'.join(_OPENINGS)})", re.I)
 _ASIDE_WORDS = r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
 _ASIDE = re.compile(_ASIDE_WORDS, re.I)
 # ASCII names lowered, then matched case-sensitively: the same answer at a quarter of the
 # cost of IGNORECASE, which folds every character it tries.
 _ASIDE_LOWER = re.compile(_ASIDE_WORDS)
 _DIGIT = re.compile(r"\d")
-_OPENERS = frozenset("0123456789+PpUuAaVvJjGgSs")  # first characters of `_STARTS`
+# The first characters of `_OPENINGS`, both cases.
+_OPENERS = frozenset(
+    case(opening.lstrip("\\")[0]) for opening in _OPENINGS for case in (str.lower, str.upper)
+)
 MIN_ORDERED = 0.75
 MIN_ORDERED_ENTRIES = 5
 _FLAGS = {
@@ -96,6 +109,7 @@ class PageClock:
     day: date
     reference: datetime
     fetched_at: datetime
+    language: str | None = None
 
 
 def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list[RawEntry]:
@@ -169,7 +183,9 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
         elif (
             len(text) <= 60
             and _DIGIT.search(text)
-            and (day := parse_day_header(text, default_year=clock.day.year))
+            and (
+                day := parse_day_header(text, default_year=clock.day.year, language=clock.language)
+            )
         ):
             headers.append((order, day, parent))
     return candidates, headers
@@ -180,10 +196,11 @@ def _marker(
 ) -> Marker | None:
     if parent.tag == "time":
         seen = candidates and candidates[-1].element is parent
-        return None if seen else time_element(parent, clock.fetched_at)
+        return None if seen else time_element(parent, clock.fetched_at, clock.language)
     if not _STARTS.match(text) or _inside_time(parent):
         return None
-    return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
+    whole = _alone(parent, text)
+    return read_marker(text, clock.fetched_at, whole=whole, language=clock.language)
 
 
 def _aside(node: Element, known: dict[Element, bool]) -> bool:
