@@ -186,7 +186,7 @@ def test_parse_day_header_in_each_language(text: str, language: str, expected: d
 
 @pytest.mark.parametrize("text", ["5 out of 6", "set 3 for 2", "Sie 2 haben"])
 def test_abbreviations_that_are_words_elsewhere_are_no_months(text: str) -> None:
-    """"out" (pt), "set" (it, pt), "sie" (pl) count only on pages in their language."""
+    """ "out" (pt), "set" (it, pt), "sie" (pl) count only on pages in their language."""
     assert parse_day_header(text, default_year=2025, language="en") is None
     assert parse_day_header(text, default_year=2025) is None
 
