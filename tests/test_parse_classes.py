@@ -91,6 +91,63 @@ def test_a_series_out_of_order_is_rejected_with_a_warning() -> None:
     )
 
 
+# --- class 6: dates from the page's own lines ---------------------------------------------------
+
+
+def dateline_page(line: str, day_header: str = "") -> bytes:
+    posts = "".join(
+        f'<div class="post"><p class="stamp">{clock}</p>'
+        f"<p>What happened at this point of the evening, told at some length ({n}).</p></div>"
+        for n, clock in enumerate(["21:20", "20:09", "19:30", "18:02"])
+    )
+    return page(
+        f'<header><h1>Storm live</h1><p class="dateline">{line}</p></header>'
+        f'<main><div class="feed">{day_header}{posts}</div></main>',
+        lang="en",
+    )
+
+
+def test_bare_clocks_take_the_day_and_zone_of_the_pages_dateline() -> None:
+    line = "Last Updated: 21:25 CET Sunday, 16 February 2014"
+    parsed = parse(dateline_page(line), url="https://news.example.com/storm-live")
+    assert parsed.is_liveblog
+    assert [e.published_at for e in parsed.entries] == [
+        utc(2014, 2, 16, 20, 20),
+        utc(2014, 2, 16, 19, 9),
+        utc(2014, 2, 16, 18, 30),
+        utc(2014, 2, 16, 17, 2),
+    ]
+
+
+def test_dateline_in_gmt() -> None:
+    line = "Last Updated: 21:25 GMT Sunday, 16 February 2014"
+    parsed = parse(dateline_page(line), url="https://news.example.com/storm-live")
+    assert parsed.entries[1].published_at == utc(2014, 2, 16, 20, 9)
+
+
+def test_a_day_header_inside_the_ticker_wins_over_the_dateline() -> None:
+    line = "Last Updated: 21:25 GMT Sunday, 16 February 2014"
+    header = "<h2>Saturday 15 February 2014</h2>"
+    parsed = parse(dateline_page(line, header), url="https://news.example.com/storm-live")
+    assert parsed.entries[1].published_at == utc(2014, 2, 15, 20, 9)
+
+
+def test_datelines_that_disagree_leave_the_publishing_day() -> None:
+    lines = "Last Updated: 21:25 Sunday, 16 February 2014</p><p>Related: 09:00 3 March 2013"
+    content = dateline_page(lines).replace(
+        b"</head>", b'<meta property="article:published_time" content="2014-02-10T08:00Z"></head>'
+    )
+    parsed = parse(content, url="https://news.example.com/storm-live")
+    assert parsed.entries[1].published_at == utc(2014, 2, 10, 20, 9)
+
+
+def test_without_any_date_of_its_own_the_page_takes_the_fetch_day() -> None:
+    parsed = parse(dateline_page("Storm coverage"), url="https://news.example.com/storm-live")
+    assert parsed.published_at is None
+    # 21:20 is later than the fetch (12:00 UTC): from the day before, as are the rest.
+    assert parsed.entries[1].published_at == utc(2024, 8, 30, 20, 9)
+
+
 # --- languages: day headers, month names, relative times ---------------------------------------
 
 LANGUAGES = {

@@ -234,12 +234,20 @@ def _aware(value: object, ctx: PageContext) -> datetime | None:
 
 def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
     """The page's day (its modified time, else the fetch) and the fetch time, both as
-    local wall clock: clock-only entries count back from that day, and none is later
-    than the fetch."""
+    local wall clock, and its publishing day: clock-only entries count back from the
+    page's own day (see `blocks._timing`), and none is later than the fetch."""
     zone = ZoneInfo(ctx.tz)
     day = (page.modified_at or ctx.fetched_at).astimezone(zone).date()
     reference = ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
-    return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at, language=ctx.language)
+    published = page.published_at.astimezone(zone).date() if page.published_at else None
+    return PageClock(
+        day=day,
+        reference=reference,
+        fetched_at=ctx.fetched_at,
+        language=ctx.language,
+        stated=page.modified_at is not None,
+        published=published,
+    )
 
 
 def _article_entry(root: Element, page: ParsedPage) -> RawEntry:

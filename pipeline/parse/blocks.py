@@ -20,11 +20,11 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import chain, pairwise
 from statistics import median
-from typing import TypedDict, cast
+from typing import NamedTuple, TypedDict, cast
 
 from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import (
@@ -40,6 +40,7 @@ from pipeline.parse.markers import (
     HALF_DAY,
     SLACK,
     Marker,
+    line_clock,
     minutes,
     moment_on,
     read_marker,
@@ -49,6 +50,7 @@ from pipeline.parse.markers import (
 from pipeline.timeparse import parse_day_header
 
 MIN_ENTRIES = 2
+_MAX_HEADER = 80  # a day header or dateline is a short line
 MIN_MEDIAN_CHARS = 40
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
@@ -104,12 +106,18 @@ class _Candidate:
 
 @dataclass(frozen=True, slots=True)
 class PageClock:
-    """The page's day and own time (naive local wall clock) and the fetch time."""
+    """The page's day and own time (naive local wall clock) and the fetch time. `stated`:
+    the day is the page's own (its modified time), not the fetch's; `published`: the
+    page's publishing day, the last of its own dates; `zone`: the zone the page's own
+    dateline prints, for clocks that print none."""
 
     day: date
     reference: datetime
     fetched_at: datetime
     language: str | None = None
+    stated: bool = False
+    published: date | None = None
+    zone: tzinfo | None = None
 
 
 def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list[RawEntry]:
@@ -119,9 +127,10 @@ def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list
     series = _best_series(_series(candidates), headers, clock, warnings)
     if not series:
         return []
-    days = _days(series, _within(headers, series), clock)
+    inside, own = _timing(series, headers, clock)
+    days = _days(series, inside, own)
     blocks = {_block(c) for c in series}
-    timed = [_entry(c, day, blocks) for c, day in zip(series, days, strict=True)]
+    timed = [_entry(c, day, blocks, own.zone) for c, day in zip(series, days, strict=True)]
     entries = _with_untimed(series, timed)
     return [e for e in entries if e.body or e.headline]
 
@@ -165,7 +174,13 @@ def _untimed(block: Element) -> RawEntry:
     )
 
 
-_Header = tuple[int, date, Element]
+class _Header(NamedTuple):
+    """A text naming a day: a day header, or a dateline outside the ticker."""
+
+    order: int
+    day: date
+    element: Element
+    text: str
 
 
 def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
@@ -181,13 +196,13 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
             if not _aside(parent, asides):
                 candidates.append(_Candidate(parent, marker, order))
         elif (
-            len(text) <= 60
+            len(text) <= _MAX_HEADER
             and _DIGIT.search(text)
             and (
                 day := parse_day_header(text, default_year=clock.day.year, language=clock.language)
             )
         ):
-            headers.append((order, day, parent))
+            headers.append(_Header(order, day, parent, text))
     return candidates, headers
 
 
@@ -350,7 +365,7 @@ def _in_order(group: list[_Candidate], headers: list[_Header], clock: PageClock)
     boundaries are no steps back; a pinned or late-inserted entry costs only itself.
     Fewer than `MIN_ORDERED_ENTRIES` say nothing about order (a day header may sit
     between)."""
-    days = _days(group, _within(headers, group), clock)
+    days = _days(group, *_timing(group, headers, clock))
     keys = [
         moment.replace(tzinfo=None)
         for c, day in zip(group, days, strict=True)
@@ -461,7 +476,46 @@ def _within(headers: list[_Header], series: list[_Candidate]) -> list[_Header]:
     container = next((t for t in (last, *last.iterancestors()) if t in above_first), None)
     if container is None:
         return []
-    return [h for h in headers if h[2] is container or container in set(h[2].iterancestors())]
+    return [h for h in headers if h.element is container or container in h.element.iterancestors()]
+
+
+def _timing(
+    series: list[_Candidate], headers: list[_Header], clock: PageClock
+) -> tuple[list[_Header], PageClock]:
+    """The day headers inside the ticker, and the page's own day for clocks none of them
+    dates: its modified time, else a dateline printed outside the ticker ("Last Updated:
+    21:25 GMT Sunday, 16 February 2014", with its zone), else its publishing day, else
+    the fetch."""
+    inside = _within(headers, series)
+    if clock.stated:
+        return inside, clock
+    line = _dateline([h for h in headers if h not in inside])
+    if line is not None:
+        day, printed, zone = line
+        reference = datetime.combine(day, printed) if printed else _end_of(day, clock)
+        return inside, replace(clock, day=day, reference=reference, zone=zone, stated=True)
+    if clock.published is not None:
+        return inside, replace(
+            clock, day=clock.published, reference=_end_of(clock.published, clock)
+        )
+    return inside, clock
+
+
+def _dateline(lines: list[_Header]) -> tuple[date, time | None, tzinfo | None] | None:
+    """The page's own date, printed outside the ticker: the one day its datelines with a
+    clock name, else the one day all of them name; None when they disagree."""
+    clocked = [(h.day, found) for h in lines if (found := line_clock(h.text)) is not None]
+    if len({day for day, _ in clocked}) == 1:
+        day, (printed, zone) = clocked[0]
+        return day, printed, zone
+    if not clocked and len({h.day for h in lines}) == 1:
+        return lines[0].day, None, None
+    return None
+
+
+def _end_of(day: date, clock: PageClock) -> datetime:
+    """The last minute of `day`, or the fetch if earlier: no entry is later than either."""
+    return min(datetime.combine(day, time(23, 59)), clock.reference)
 
 
 def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) -> list[date]:
@@ -489,7 +543,7 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
 
 
 def _header_day(order: int, headers: list[_Header]) -> date | None:
-    above = [day for position, day, _ in headers if position < order]
+    above = [h.day for h in headers if h.order < order]
     return above[-1] if above else None
 
 
@@ -508,7 +562,7 @@ def _descending(clocks: list[time]) -> bool:
     return sum(-HALF_DAY <= s <= 0 for s in steps) >= sum(0 < s <= HALF_DAY for s in steps)
 
 
-def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
+def _entry(candidate: _Candidate, day: date, blocks: set[Element], zone: tzinfo | None) -> RawEntry:
     marker = candidate.marker
     block = _block(candidate)
     headline = _headline(candidate)
@@ -516,7 +570,7 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
     return RawEntry(
         body=_body(candidate, {headline, *authors}, blocks),
         headline=headline,
-        local_time=moment_on(marker, day),
+        local_time=moment_on(marker, day, zone),
         time_text=marker.text,
         precision=marker.precision,
         anchor=_anchor(candidate),

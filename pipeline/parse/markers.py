@@ -59,6 +59,13 @@ _CLOCK = re.compile(
     re.I,
 )
 _SEPARATOR = re.compile(r"^[\s:|\-–—]+")
+# A clock anywhere in a dateline ("Last Updated: 21:25 GMT Sunday, 16 February 2014"), not
+# the day and month of a dotted date.
+_LINE_CLOCK = re.compile(
+    r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?![\d]|[.,:]\d)(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
+    rf"(?:\s*(?:Uhr|uur))?(?:\s*\(?\b({_ZONES})\b\)?)?",
+    re.I,
+)
 _DATE_WORDS = re.compile(
     r"^(?:[^\W\d_]{2,12}\.?,?\s+)?(?:(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,12})\.?"
     r"|([^\W\d_]{3,12})\.?\s+(\d{1,2})\b)(?:,?\s+(?:de\s+)?(\d{4}))?",
@@ -193,6 +200,18 @@ def _clock(text: str, whole: bool, language: str | None) -> Marker | None:
     )
 
 
+def line_clock(text: str) -> tuple[time, tzinfo | None] | None:
+    """The clock a dateline prints, with the zone printed after it, or None."""
+    match = _LINE_CLOCK.search(text)
+    if not match:
+        return None
+    hour = _twelve_hour(int(match.group(1)), match.group(3))
+    minute = int(match.group(2))
+    if hour is None or hour > 23 or minute > 59:
+        return None
+    return time(hour, minute), _zone(match.group(4)) if match.group(4) else None
+
+
 def _zone(abbreviation: str) -> tzinfo:
     key = abbreviation.upper()
     if key in NAMED_ZONES:
@@ -263,11 +282,14 @@ def time_element(
     return Marker(text or value, "", precision, moment=moment)
 
 
-def moment_on(marker: Marker | None, day: date) -> datetime | None:
-    """The marker's time on `day` (a clock's day comes from the page), or None."""
+def moment_on(marker: Marker | None, day: date, zone: tzinfo | None = None) -> datetime | None:
+    """The marker's time on `day` (a clock's day comes from the page), or None; a clock
+    without a printed zone is in `zone` when given (the page's dateline prints one), else
+    wall clock."""
     if marker is None or marker.moment is not None:
         return marker.moment if marker else None
     if marker.clock is None:
         return None
     local = datetime.combine(day, marker.clock)
-    return local.replace(tzinfo=marker.zone) if marker.zone else local
+    zone = marker.zone or zone
+    return local.replace(tzinfo=zone) if zone else local
