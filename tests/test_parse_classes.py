@@ -4,6 +4,7 @@ multi-day tickers, times only in the page's application state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,6 +90,64 @@ def test_a_series_out_of_order_is_rejected_with_a_warning() -> None:
     assert any(
         "not read as a ticker: only 3 of 6 entries in time order" in w for w in parsed.warnings
     )
+
+
+# --- class 5: exact times in attributes --------------------------------------------------------
+
+# Eight entries, newest first, ten minutes apart from 11:30 UTC; the visible text is
+# relative (and, on purpose, not what the attributes say) or missing.
+STAMPS = [
+    (utc(2024, 8, 31, 11, 30) - timedelta(minutes=10 * n)).isoformat().replace("+00:00", "Z")
+    for n in range(8)
+]
+VISIBLE = ["2 minutes ago", "An hour ago", "", "2 minutes ago", "An hour ago", "", "", ""]
+
+
+def on_the_entry(stamp: str, visible: str) -> str:
+    ago = f'<span class="ago">{visible}</span>' if visible else ""
+    return f'<article class="update" data-timestamp="{stamp}">{ago}<p>{BODY}</p></article>'
+
+
+def in_a_title(stamp: str, visible: str) -> str:
+    ago = f'<span class="ago" title="{stamp}">{visible}</span>'
+    return f'<article class="update">{ago}<p>{BODY}</p></article>'
+
+
+BODY = "What the reporter saw and wrote down about it, in a sentence or two."
+
+
+@pytest.mark.parametrize("form", [on_the_entry, in_a_title])
+def test_exact_times_in_attributes(form: Callable[[str, str], str]) -> None:
+    posts = "".join(form(stamp, visible) for stamp, visible in zip(STAMPS, VISIBLE, strict=True))
+    parsed = parse(page(f'<main><div class="feed">{posts}</div></main>', lang="en"))
+    assert parsed.is_liveblog
+    assert [e.published_at for e in parsed.entries] == [
+        datetime.fromisoformat(stamp) for stamp in STAMPS
+    ]
+    assert {e.time_precision for e in parsed.entries} == {"minute"}
+    assert {e.body for e in parsed.entries} == {BODY}  # no "An hour ago" left in a body
+    name = "data-timestamp" if form is on_the_entry else "title"
+    assert [e.time_text for e in parsed.entries] == [f"[{name}={stamp}]" for stamp in STAMPS]
+
+
+def test_epoch_seconds_in_a_time_attribute() -> None:
+    posts = "".join(
+        f'<div class="post" data-time="{1725102000 - 600 * n}"><p>{BODY}</p></div>'
+        for n in range(3)
+    )
+    parsed = parse(page(f'<main><div class="feed">{posts}</div></main>', lang="en"))
+    assert [e.published_at for e in parsed.entries] == [
+        utc(2024, 8, 31, 11, 0),
+        utc(2024, 8, 31, 10, 50),
+        utc(2024, 8, 31, 10, 40),
+    ]
+
+
+def test_ids_of_ten_digits_are_no_times() -> None:
+    posts = "".join(
+        f'<div class="post" data-id="{1725102000 - 600 * n}"><p>{BODY}</p></div>' for n in range(3)
+    )
+    assert not parse(page(f"<main>{posts}</main>", lang="en")).is_liveblog
 
 
 # --- class 6: dates from the page's own lines ---------------------------------------------------

@@ -136,7 +136,9 @@ def _parse_html(
     _page_meta(root, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
-    rendered, rendered_by = _rendered(root, page, ctx, choice) if choice.rendered else ([], "")
+    rendered, rendered_by = (
+        _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")
+    )
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
@@ -169,10 +171,11 @@ class _Choice:
 
 
 def _rendered(
-    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice
+    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice, structured: bool
 ) -> tuple[list[RawEntry], str]:
     """Entries the HTML renders, and the parser that found them: the source's profile
-    first, else generic detection."""
+    first, else generic detection (times in attributes only on pages without
+    `structured` entries, which carry their own)."""
     if choice.profile is not None:
         found = profiles.profile_entries(
             root, choice.profile, _page_clock(page, ctx), ctx, page.warnings
@@ -180,7 +183,8 @@ def _rendered(
         if found:
             return found, f"profile:{choice.profile.name}"
         page.warnings.append(f"profile {choice.profile.name} found no entries")
-    return blocks.marked_entries(root, _page_clock(page, ctx), page.warnings), "html"
+    clock = _page_clock(page, ctx)
+    return blocks.marked_entries(root, clock, page.warnings, stamps=not structured), "html"
 
 
 def _structured(

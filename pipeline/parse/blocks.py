@@ -26,8 +26,11 @@ from itertools import chain, pairwise
 from statistics import median
 from typing import NamedTuple, TypedDict, cast
 
+import lxml.etree
+
 from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import (
+    TEXT_PATH,
     Element,
     classes,
     element_text,
@@ -39,18 +42,23 @@ from pipeline.parse.html_text import (
 from pipeline.parse.markers import (
     HALF_DAY,
     SLACK,
+    STAMP_PATH,
     Marker,
     line_clock,
     minutes,
     moment_on,
     read_marker,
     resolve_day,
+    stamp_marker,
     time_element,
 )
 from pipeline.timeparse import parse_day_header
 
+_TEXTS = lxml.etree.XPath(TEXT_PATH)
+_TEXTS_AND_STAMPS = lxml.etree.XPath(f"{TEXT_PATH} | {STAMP_PATH}")
 MIN_ENTRIES = 2
 _MAX_HEADER = 80  # a day header or dateline is a short line
+_MIN_PRINTED_STAMP = 8
 MIN_MEDIAN_CHARS = 40
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
@@ -120,11 +128,14 @@ class PageClock:
     zone: tzinfo | None = None
 
 
-def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list[RawEntry]:
+def marked_entries(
+    root: Element, clock: PageClock, warnings: list[str], *, stamps: bool = True
+) -> list[RawEntry]:
     """The page's ticker entries by time markers, or [] when it has no ticker. A series
-    that would have won but does not look like a ticker is reported in `warnings`."""
-    candidates, headers = _scan(root, clock)
-    series = _best_series(_series(candidates), headers, clock, warnings)
+    that would have won but does not look like a ticker is reported in `warnings`.
+    `stamps`: read times from attributes where the text has none or only relative ones
+    (pages without structured data, whose entries have their times from it)."""
+    series, headers = _ticker(root, clock, warnings, stamps)
     if not series:
         return []
     inside, own = _timing(series, headers, clock)
@@ -133,6 +144,25 @@ def marked_entries(root: Element, clock: PageClock, warnings: list[str]) -> list
     timed = [_entry(c, day, blocks, own.zone) for c, day in zip(series, days, strict=True)]
     entries = _with_untimed(series, timed)
     return [e for e in entries if e.body or e.headline]
+
+
+def _ticker(
+    root: Element, clock: PageClock, warnings: list[str], stamps: bool
+) -> tuple[list[_Candidate], list[_Header]]:
+    """The ticker's candidates and the page's day headers. When the text markers find no
+    ticker, or one timed by relative text ("2 minutes ago"), the page is read again with
+    the elements whose attributes hold exact times (`markers.STAMP_PATH`): a libxml2
+    pass over every attribute costs as much again as the rest of the scan, so it is
+    asked only then."""
+    rejected: list[str] = []
+    candidates, headers = _scan(root, clock, _TEXTS)
+    series = _best_series(_series(candidates), headers, clock, rejected)
+    if stamps and (not series or any(c.marker.relative for c in series)):
+        rejected = []
+        candidates, headers = _scan(root, clock, _TEXTS_AND_STAMPS)
+        series = _best_series(_series(candidates), headers, clock, rejected)
+    warnings.extend(rejected)
+    return series, headers
 
 
 def _with_untimed(series: list[_Candidate], timed: list[RawEntry]) -> list[RawEntry]:
@@ -183,12 +213,25 @@ class _Header(NamedTuple):
     text: str
 
 
-def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
-    """Marker candidates and day headers, in document order."""
+def _scan(
+    root: Element, clock: PageClock, query: lxml.etree.XPath
+) -> tuple[list[_Candidate], list[_Header]]:
+    """Marker candidates and day headers, in document order. Elements that `query` adds
+    to the texts are candidates timed by their attributes; their own text ("An hour
+    ago") is no second candidate."""
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
     asides: dict[Element, bool] = {}
-    for order, (parent, tag, text) in enumerate(text_nodes(root, _SKIP)):
+    stamped: Element | None = None
+    for order, (parent, tag, text) in enumerate(text_nodes(root, _SKIP, query)):
+        if not text:
+            if _new_stamp(parent, stamped) and (stamp := stamp_marker(parent, clock.fetched_at)):
+                stamped = parent
+                if not _aside(parent, asides):
+                    candidates.append(_Candidate(parent, stamp, order))
+            continue
+        if parent is stamped:
+            continue
         # Most texts on a page can open no marker: one set lookup rules them out.
         opens = text[0] in _OPENERS or tag == "time"
         marker = _marker(parent, text, candidates, clock) if opens else None
@@ -204,6 +247,15 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
         ):
             headers.append(_Header(order, day, parent, text))
     return candidates, headers
+
+
+def _new_stamp(element: Element, stamped: Element | None) -> bool:
+    """Not inside the stamped element before it (an entry's `data-time` holding a
+    `title` with the same time), and not a link or in one: a link's time is the linked
+    page's (`<a href=… data-article-publish-date=…>` in an article's text)."""
+    if element.tag == "a" or _in_link(element):
+        return False
+    return stamped is None or stamped not in element.iterancestors()
 
 
 def _marker(
@@ -275,10 +327,12 @@ def _signature(element: Element) -> tuple[str, ...]:
 
 def _one_per_entry(group: list[_Candidate]) -> list[_Candidate]:
     """Drop a candidate that directly follows the previous one (`published` then
-    `updated` in one byline)."""
+    `updated` in one byline), unless it holds more than its time (an entry whose own
+    attribute holds the time)."""
     kept: list[_Candidate] = []
     for candidate in group:
-        if kept and _adjacent(kept[-1].element, candidate.element):
+        holds = candidate.marker.stamped and len(candidate.element)
+        if kept and not holds and _adjacent(kept[-1].element, candidate.element):
             continue
         kept.append(candidate)
     return kept
@@ -294,7 +348,7 @@ def _best_series(
     groups: list[list[_Candidate]], headers: list[_Header], clock: PageClock, warnings: list[str]
 ) -> list[_Candidate]:
     best: list[_Candidate] = []
-    best_score = 0
+    best_score = (0, 0)
     rejected: list[tuple[int, list[_Candidate], str]] = []
     for group in groups:
         if len(group) < MIN_ENTRIES and not _headlined(group):
@@ -302,7 +356,9 @@ def _best_series(
         _assign_blocks(group)
         blocks = {_block(c) for c in group}
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
-        score = sum(min(n, 2000) for n in lengths)
+        # Entry text, then exact times: of two series marking the same blocks (an
+        # attribute's time and the relative text beside it), the exact one.
+        score = (sum(min(n, 2000) for n in lengths), sum(_exact(c.marker) for c in group))
         # The score first: a series that would lose anyway needs no closer look.
         if score <= best_score:
             continue
@@ -310,14 +366,18 @@ def _best_series(
         if reason is None:
             best, best_score = group, score
         else:
-            rejected.append((score, group, reason))
+            rejected.append((score[0], group, reason))
     warnings.extend(
         f"{len(group)} time-marked blocks ({_path(group[0].element)}) not read as a ticker: "
         f"{reason}"
         for score, group, reason in rejected
-        if score > best_score
+        if score > best_score[0]
     )
     return best
+
+
+def _exact(marker: Marker) -> bool:
+    return marker.moment is not None and not marker.relative
 
 
 def _path(element: Element) -> str:
@@ -586,7 +646,7 @@ def _headline(candidate: _Candidate) -> str | None:
     if rest and (element.tag in _HEADINGS or next(element.iterancestors(*_HEADINGS), None)):
         return rest
     block = _block(candidate)
-    if block is element:
+    if block is element and not candidate.marker.stamped:  # a marked line, no heading in it
         return None
     heading = _heading_in(block)
     text = words_of(heading) if heading is not None else ""
@@ -594,8 +654,13 @@ def _headline(candidate: _Candidate) -> str | None:
 
 
 def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
-    """The block's text without the marker line, the headline and the byline."""
-    marker_line = words_of(candidate.element)
+    """The block's text without the marker line, the headline and the byline. A time
+    from an attribute has no marker line, but the time its element prints ("An hour
+    ago") is dropped too."""
+    marker, stamped = candidate.marker, candidate.marker.stamped
+    marker_line = (
+        None if stamped and candidate.element is _block(candidate) else words_of(candidate.element)
+    )
     paragraphs = [
         p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
     ]
@@ -604,11 +669,24 @@ def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) ->
         if (
             paragraph == marker_line
             or paragraph in drop
-            or _is_marker_line(paragraph, candidate.marker)
+            or (not stamped and _is_marker_line(paragraph, marker))
+            or (stamped and _is_time_line(paragraph, marker))
         ):
             continue
         kept.append(paragraph)
     return "\n\n".join(p for p in kept if p)
+
+
+def _is_time_line(paragraph: str, marker: Marker) -> bool:
+    """A short paragraph that is a time marker and nothing else, or the attribute's value
+    printed (`1709417828`)."""
+    if len(paragraph) >= _MIN_PRINTED_STAMP and paragraph in marker.text:
+        return True
+    if marker.moment is None or len(paragraph) > _MAX_HEADER or not _STARTS.match(paragraph):
+        return False
+    # Which moment a relative text is read against does not matter: only its shape does.
+    printed = read_marker(paragraph, marker.moment, whole=True)
+    return printed is not None and not printed.rest
 
 
 def _is_marker_line(paragraph: str, marker: Marker) -> bool:

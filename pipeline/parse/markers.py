@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from pipeline.models import Precision
@@ -111,6 +111,7 @@ class Marker:
     day: tuple[int, int, int | None] | None = None  # (month, day, year?) printed after a clock
     zone: tzinfo | None = None
     relative: bool = False
+    stamped: bool = False  # read from an attribute: `text` records which, the page prints none
 
 
 def read_marker(
@@ -280,6 +281,56 @@ def time_element(
     if precision == "minute" and (moment.second or moment.microsecond):
         precision = "second"
     return Marker(text or value, "", precision, moment=moment)
+
+
+# Elements other than `<time>` with an exact time in an attribute (`title`, `data-*`, a
+# `datetime` where it does not belong): an ISO 8601 value with a clock, or epoch seconds
+# or milliseconds in an attribute named for a time or date. One libxml2 pass, so it is
+# asked only when the text markers are not enough (see `blocks`).
+_ISO_VALUE = (
+    "string-length(.) >= 16 and string-length(.) <= 40 and substring(., 5, 1) = '-'"
+    " and substring(., 8, 1) = '-' and substring(., 14, 1) = ':'"
+)
+_EPOCH_VALUE = (
+    "(contains(name(), 'time') or contains(name(), 'date')) and translate(., '0123456789', '') = ''"
+    " and (string-length(.) = 10 or string-length(.) = 13)"
+)
+STAMP_PATH = (
+    "descendant::*[not(self::time or self::meta or self::link or self::script)]"
+    f"[@*[({_ISO_VALUE}) or ({_EPOCH_VALUE})]]"
+)
+_EPOCH_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def stamp_marker(element: Element, fetched_at: datetime) -> Marker | None:
+    """An element's exact time from its attributes (the earliest, when several hold one:
+    `data-post-time` before `data-last-modified-time`), its text recording where the time
+    was found: `[data-timestamp=2024-02-16T20:09:00Z]`."""
+    attributes = ((str(name), str(value)) for name, value in element.attrib.items())
+    stamps = [
+        (moment, f"[{name}={value}]")
+        for name, value in attributes
+        if (moment := _stamp(name, value, fetched_at)) is not None
+    ]
+    if not stamps:
+        return None
+    moment, written = min(stamps, key=lambda stamp: stamp[0].replace(tzinfo=None))
+    precision: Precision = "second" if moment.second or moment.microsecond else "minute"
+    return Marker(written, "", precision, moment=moment, stamped=True)
+
+
+def _stamp(name: str, value: str, fetched_at: datetime) -> datetime | None:
+    value = value.strip()
+    if value.isdigit():
+        if "time" not in name and "date" not in name:
+            return None
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        moment = datetime.fromtimestamp(seconds, UTC)
+        # Ten digits are also ids and counters: only a time this century, before the fetch.
+        return moment if _EPOCH_START <= moment <= fetched_at + timedelta(days=1) else None
+    if len(value) < 16 or value[4] != "-" or value[13] != ":":
+        return None
+    return parse_loose(value)
 
 
 def moment_on(marker: Marker | None, day: date, zone: tzinfo | None = None) -> datetime | None:
