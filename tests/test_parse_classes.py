@@ -4,6 +4,8 @@ multi-day tickers, times only in the page's application state."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -148,6 +150,69 @@ def test_ids_of_ten_digits_are_no_times() -> None:
         f'<div class="post" data-id="{1725102000 - 600 * n}"><p>{BODY}</p></div>' for n in range(3)
     )
     assert not parse(page(f"<main>{posts}</main>", lang="en")).is_liveblog
+
+
+# --- class 10: times only in the page's application state ---------------------------------------
+
+POSTS = [
+    {
+        "id": str(1004 - n),
+        "publishedAt": (utc(2024, 8, 31, 11, 59) - timedelta(hours=n)).isoformat(),
+        "title": f"Update {4 - n}",
+        "content": [{"type": "paragraph", "text": f"{BODY} Number {4 - n}."}],
+    }
+    for n in range(4)
+]
+# The DOM renders three of the four, with relative times only.
+RENDERED = "".join(
+    f'<div class="post" id="post-{post["id"]}"><span class="ago">{ago}</span>'
+    f"<h3>{post['title']}</h3><p>{BODY} Number {4 - n}.</p></div>"
+    for n, (post, ago) in enumerate(
+        zip(POSTS[:3], ["1 min ago", "1 hr ago", "2 hr 55 min ago"], strict=True)
+    )
+)
+
+
+def next_data() -> str:
+    state = {"props": {"pageProps": {"blog": {"posts": POSTS}}}}
+    return f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script>'
+
+
+def apollo_state() -> str:
+    state = {f"Post:{post['id']}": {"__typename": "Post", **post} for post in POSTS}
+    return f"<script>window.__APOLLO_STATE__ = {json.dumps(state)};</script>"
+
+
+def base64_state() -> str:
+    encoded = base64.b64encode(json.dumps({"feed": {"items": POSTS}}).encode()).decode()
+    return f'<script>window.__INITIAL_STATE__ = "{encoded}";</script>'
+
+
+@pytest.mark.parametrize("state", [next_data, apollo_state, base64_state])
+def test_times_from_the_application_state(state: Callable[[], str]) -> None:
+    content = page(f'<main><div class="feed">{RENDERED}</div></main>{state()}', lang="en")
+    parsed = parse(content, url="https://news.example.com/live")
+    assert (parsed.parser, parsed.is_liveblog) == ("state", True)
+    assert [e.published_at for e in parsed.entries] == [
+        utc(2024, 8, 31, 11 - n, 59) for n in range(4)
+    ]
+    assert [e.headline for e in parsed.entries] == ["Update 4", "Update 3", "Update 2", "Update 1"]
+    assert parsed.entries[0].body == f"{BODY} Number 4."
+    assert parsed.entries[0].url.endswith("#post-1004")
+    assert parsed.entries[0].time_text == f"[state publishedAt={POSTS[0]['publishedAt']}]"
+
+
+def test_state_whose_ids_are_an_embedded_video_is_ignored() -> None:
+    videos = "".join(f'<video id="video-{post["id"]}"></video>' for post in POSTS)
+    content = page(f"<main><p>{BODY}</p>{videos}</main>{next_data()}", lang="en")
+    assert not parse(content).is_liveblog
+
+
+def test_state_without_posts_in_the_dom_is_ignored() -> None:
+    related = [dict(post, id=f"other-{post['id']}") for post in POSTS]
+    state = f"<script>window.__INITIAL_STATE__ = {json.dumps({'related': related})};</script>"
+    parsed = parse(page(f"<main><p>{BODY}</p></main>{state}", lang="en"))
+    assert not parsed.is_liveblog
 
 
 # --- class 6: dates from the page's own lines ---------------------------------------------------

@@ -26,6 +26,7 @@ from pipeline.parse.html_text import Element, element_text, parse_html, text_of,
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
+from pipeline.parse.state import state_entries
 from pipeline.parse.text import parse_text
 from pipeline.timeparse import default_timezone, parse_loose, to_utc
 
@@ -190,12 +191,15 @@ def _rendered(
 def _structured(
     root: Element, ld_values: list[object], ctx: PageContext
 ) -> tuple[list[RawEntry], str]:
-    """Entries the page lists in schema.org markup: JSON-LD first, then microdata."""
+    """Entries the page lists in schema.org markup, JSON-LD first, then microdata; else
+    those its embedded application state holds."""
     blogs = jsonld.find_live_blogs(ld_values)
     raws = [raw for blog in blogs for raw in jsonld.blog_entries(blog, ctx)]
     if raws:
         return raws, "jsonld"
-    return microdata_entries(root), "microdata"
+    if raws := microdata_entries(root):
+        return raws, "microdata"
+    return state_entries(root, ctx), "state"
 
 
 def _page_meta(root: Element, ld_values: list[object], page: ParsedPage, ctx: PageContext) -> None:

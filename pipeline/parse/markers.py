@@ -310,7 +310,7 @@ def stamp_marker(element: Element, fetched_at: datetime) -> Marker | None:
     stamps = [
         (moment, f"[{name}={value}]")
         for name, value in attributes
-        if (moment := _stamp(name, value, fetched_at)) is not None
+        if (moment := stamp_time(name, value, fetched_at)) is not None
     ]
     if not stamps:
         return None
@@ -319,7 +319,9 @@ def stamp_marker(element: Element, fetched_at: datetime) -> Marker | None:
     return Marker(written, "", precision, moment=moment, stamped=True)
 
 
-def _stamp(name: str, value: str, fetched_at: datetime) -> datetime | None:
+def stamp_time(name: str, value: str, fetched_at: datetime) -> datetime | None:
+    """An exact time written for machines: ISO 8601 with a clock, or epoch seconds or
+    milliseconds when `name` says it is a time or date; else None."""
     value = value.strip()
     if value.isdigit():
         if "time" not in name and "date" not in name:
