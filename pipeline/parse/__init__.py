@@ -27,6 +27,7 @@ from pipeline.parse.language import detect_language
 from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
+from pipeline.parse.state import state_entries
 from pipeline.parse.text import parse_text
 from pipeline.parse.timeparse import parse_loose, to_utc
 
@@ -174,7 +175,9 @@ def _parse_html(
     _page_meta(root, ld_values, metas, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
-    rendered, rendered_by = _rendered(root, page, ctx, choice) if choice.rendered else ([], "")
+    rendered, rendered_by = (
+        _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")
+    )
     if ctx.tz_source != "configured":
         zones.prose_zones(text, root, rendered)
     if rendered and not structured:
@@ -209,10 +212,11 @@ class _Choice:
 
 
 def _rendered(
-    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice
+    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice, structured: bool
 ) -> tuple[list[RawEntry], str]:
     """Entries the HTML renders, and the parser that found them: the source's profile
-    first, else generic detection."""
+    first, else generic detection (times in attributes only on pages without
+    `structured` entries, which carry their own)."""
     if choice.profile is not None:
         found = profiles.profile_entries(
             root, choice.profile, _page_clock(page, ctx), ctx, page.warnings
@@ -220,18 +224,22 @@ def _rendered(
         if found:
             return found, f"profile:{choice.profile.name}"
         page.warnings.append(f"profile {choice.profile.name} found no entries")
-    return blocks.marked_entries(root, _page_clock(page, ctx)), "html"
+    clock = _page_clock(page, ctx)
+    return blocks.marked_entries(root, clock, page.warnings, stamps=not structured), "html"
 
 
 def _structured(
     root: Element, ld_values: list[object], ctx: PageContext
 ) -> tuple[list[RawEntry], str]:
-    """Entries the page lists in schema.org markup: JSON-LD first, then microdata."""
+    """Entries the page lists in schema.org markup, JSON-LD first, then microdata; else
+    those its embedded application state holds."""
     blogs = jsonld.find_live_blogs(ld_values)
     raws = [raw for blog in blogs for raw in jsonld.blog_entries(blog, ctx)]
     if raws:
         return raws, "jsonld"
-    return microdata_entries(root), "microdata"
+    if raws := microdata_entries(root):
+        return raws, "microdata"
+    return state_entries(root, ctx), "state"
 
 
 def _detected_language(root: Element) -> str | None:
@@ -285,12 +293,20 @@ def _aware(value: object, ctx: PageContext) -> datetime | None:
 
 def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
     """The page's day (its modified time, else the fetch) and the fetch time, both as
-    local wall clock: clock-only entries count back from that day, and none is later
-    than the fetch."""
+    local wall clock, and its publishing day: clock-only entries count back from the
+    page's own day (see `blocks._timing`), and none is later than the fetch."""
     zone = ZoneInfo(ctx.tz)
     day = (page.modified_at or ctx.fetched_at).astimezone(zone).date()
     reference = ctx.fetched_at.astimezone(zone).replace(tzinfo=None)
-    return PageClock(day=day, reference=reference, fetched_at=ctx.fetched_at)
+    published = page.published_at.astimezone(zone).date() if page.published_at else None
+    return PageClock(
+        day=day,
+        reference=reference,
+        fetched_at=ctx.fetched_at,
+        language=ctx.language,
+        stated=page.modified_at is not None,
+        published=published,
+    )
 
 
 def _article_entry(root: Element, page: ParsedPage) -> RawEntry:

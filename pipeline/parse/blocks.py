@@ -17,16 +17,20 @@ Clock-only markers take their day from the nearest day header above them
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import chain, pairwise
 from statistics import median
-from typing import TypedDict, cast
+from typing import NamedTuple, TypedDict, cast
+
+import lxml.etree
 
 from pipeline.parse.context import RawEntry
 from pipeline.parse.html_text import (
+    TEXT_PATH,
     Element,
     classes,
     element_text,
@@ -38,34 +42,54 @@ from pipeline.parse.html_text import (
 from pipeline.parse.markers import (
     HALF_DAY,
     SLACK,
+    STAMP_PATH,
     Marker,
+    line_clock,
     minutes,
     moment_on,
     read_marker,
     resolve_day,
+    stamp_marker,
     time_element,
 )
 from pipeline.parse.timeparse import parse_day_header
 
+_TEXTS = lxml.etree.XPath(TEXT_PATH)
+_TEXTS_AND_STAMPS = lxml.etree.XPath(f"{TEXT_PATH} | {STAMP_PATH}")
 MIN_ENTRIES = 2
+_MAX_HEADER = 80  # a day header or dateline is a short line
+_MIN_PRINTED_STAMP = 8
 MIN_MEDIAN_CHARS = 40
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"b", "strong", "i", "em", "u", "span", "font", "small", "mark"}
 _FLAT = _HEADINGS | _INLINE | {"p", "time"}
-_STARTS = re.compile(
-    r"^\s*(?:\d|\+\+|posted|updated|published|aktualisiert|vor |just|gerade|soeben|stand)", re.I
+# How a marker's text may open (see `markers`), in the languages read: a cheap first test.
+_OPENINGS = (
+    *"0123456789",
+    r"\+\+",
+    *("posted", "updated", "published", "aktualisiert", "veröffentlicht", "stand"),
+    *("mis à jour", "publié", "actualizado", "publicado", "aggiornato", "pubblicato"),
+    *("bijgewerkt", "gepubliceerd", "zaktualizowano", "opublikowano", "atualizado"),
+    *("vor ", "il y a", "hace ", "há ", "an? ", "one ", "une? ", "un[oa']", "uma? ", "een "),
+    *("minut", "godzin", "sekund"),
+    *("just", "gerade", "soeben", "à l'instant", "ahora mismo", "justo ahora", "proprio ora"),
+    *("poco fa", "zojuist", "przed chwilą", "agora mesmo"),
 )
+_STARTS = re.compile(rf"^\s*(?:{'|'.join(_OPENINGS)})", re.I)
 _ASIDE_WORDS = r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
 _ASIDE = re.compile(_ASIDE_WORDS, re.I)
 # ASCII names lowered, then matched case-sensitively: the same answer at a quarter of the
 # cost of IGNORECASE, which folds every character it tries.
 _ASIDE_LOWER = re.compile(_ASIDE_WORDS)
 _DIGIT = re.compile(r"\d")
-_OPENERS = frozenset("0123456789+PpUuAaVvJjGgSs")  # first characters of `_STARTS`
+# The first characters of `_OPENINGS`, both cases.
+_OPENERS = frozenset(
+    case(opening.lstrip("\\")[0]) for opening in _OPENINGS for case in (str.lower, str.upper)
+)
 MIN_ORDERED = 0.75
-MIN_STEPS = 4  # fewer steps say nothing about order (a day header may sit between)
+MIN_ORDERED_ENTRIES = 5
 _FLAGS = {
     "pinned": ("pinned", "sticky"),
     "key_event": ("key-event", "keyevent", "key_event", "highlight"),
@@ -90,24 +114,55 @@ class _Candidate:
 
 @dataclass(frozen=True, slots=True)
 class PageClock:
-    """The page's day and own time (naive local wall clock) and the fetch time."""
+    """The page's day and own time (naive local wall clock) and the fetch time. `stated`:
+    the day is the page's own (its modified time), not the fetch's; `published`: the
+    page's publishing day, the last of its own dates; `zone`: the zone the page's own
+    dateline prints, for clocks that print none."""
 
     day: date
     reference: datetime
     fetched_at: datetime
+    language: str | None = None
+    stated: bool = False
+    published: date | None = None
+    zone: tzinfo | None = None
 
 
-def marked_entries(root: Element, clock: PageClock) -> list[RawEntry]:
-    """The page's ticker entries by time markers, or [] when it has no ticker."""
-    candidates, headers = _scan(root, clock)
-    series = _best_series(_series(candidates))
+def marked_entries(
+    root: Element, clock: PageClock, warnings: list[str], *, stamps: bool = True
+) -> list[RawEntry]:
+    """The page's ticker entries by time markers, or [] when it has no ticker. A series
+    that would have won but does not look like a ticker is reported in `warnings`.
+    `stamps`: read times from attributes where the text has none or only relative ones
+    (pages without structured data, whose entries have their times from it)."""
+    series, headers = _ticker(root, clock, warnings, stamps)
     if not series:
         return []
-    days = _days(series, _within(headers, series), clock)
+    inside, own = _timing(series, headers, clock)
+    days = _days(series, inside, own)
     blocks = {_block(c) for c in series}
-    timed = [_entry(c, day, blocks) for c, day in zip(series, days, strict=True)]
+    timed = [_entry(c, day, blocks, own.zone) for c, day in zip(series, days, strict=True)]
     entries = _with_untimed(series, timed)
     return [e for e in entries if e.body or e.headline]
+
+
+def _ticker(
+    root: Element, clock: PageClock, warnings: list[str], stamps: bool
+) -> tuple[list[_Candidate], list[_Header]]:
+    """The ticker's candidates and the page's day headers. When the text markers find no
+    ticker, or one timed by relative text ("2 minutes ago"), the page is read again with
+    the elements whose attributes hold exact times (`markers.STAMP_PATH`): a libxml2
+    pass over every attribute costs as much again as the rest of the scan, so it is
+    asked only then."""
+    rejected: list[str] = []
+    candidates, headers = _scan(root, clock, _TEXTS)
+    series = _best_series(_series(candidates), headers, clock, rejected)
+    if stamps and (not series or any(c.marker.relative for c in series)):
+        rejected = []
+        candidates, headers = _scan(root, clock, _TEXTS_AND_STAMPS)
+        series = _best_series(_series(candidates), headers, clock, rejected)
+    warnings.extend(rejected)
+    return series, headers
 
 
 def _with_untimed(series: list[_Candidate], timed: list[RawEntry]) -> list[RawEntry]:
@@ -150,15 +205,34 @@ def _untimed(block: Element) -> RawEntry:
     )
 
 
-_Header = tuple[int, date, Element]
+class _Header(NamedTuple):
+    """A text naming a day: a day header, or a dateline outside the ticker."""
+
+    order: int
+    day: date
+    element: Element
+    text: str
 
 
-def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Header]]:
-    """Marker candidates and day headers, in document order."""
+def _scan(
+    root: Element, clock: PageClock, query: lxml.etree.XPath
+) -> tuple[list[_Candidate], list[_Header]]:
+    """Marker candidates and day headers, in document order. Elements that `query` adds
+    to the texts are candidates timed by their attributes; their own text ("An hour
+    ago") is no second candidate."""
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
     asides: dict[Element, bool] = {}
-    for order, (parent, tag, text) in enumerate(text_nodes(root, _SKIP)):
+    stamped: Element | None = None
+    for order, (parent, tag, text) in enumerate(text_nodes(root, _SKIP, query)):
+        if not text:
+            if _new_stamp(parent, stamped) and (stamp := stamp_marker(parent, clock.fetched_at)):
+                stamped = parent
+                if not _aside(parent, asides):
+                    candidates.append(_Candidate(parent, stamp, order))
+            continue
+        if parent is stamped:
+            continue
         # Most texts on a page can open no marker: one set lookup rules them out.
         opens = text[0] in _OPENERS or tag == "time"
         marker = _marker(parent, text, candidates, clock) if opens else None
@@ -166,12 +240,23 @@ def _scan(root: Element, clock: PageClock) -> tuple[list[_Candidate], list[_Head
             if not _aside(parent, asides):
                 candidates.append(_Candidate(parent, marker, order))
         elif (
-            len(text) <= 60
+            len(text) <= _MAX_HEADER
             and _DIGIT.search(text)
-            and (day := parse_day_header(text, default_year=clock.day.year))
+            and (
+                day := parse_day_header(text, default_year=clock.day.year, language=clock.language)
+            )
         ):
-            headers.append((order, day, parent))
+            headers.append(_Header(order, day, parent, text))
     return candidates, headers
+
+
+def _new_stamp(element: Element, stamped: Element | None) -> bool:
+    """Not inside the stamped element before it (an entry's `data-time` holding a
+    `title` with the same time), and not a link or in one: a link's time is the linked
+    page's (`<a href=… data-article-publish-date=…>` in an article's text)."""
+    if element.tag == "a" or _in_link(element):
+        return False
+    return stamped is None or stamped not in element.iterancestors()
 
 
 def _marker(
@@ -179,10 +264,11 @@ def _marker(
 ) -> Marker | None:
     if parent.tag == "time":
         seen = candidates and candidates[-1].element is parent
-        return None if seen else time_element(parent, clock.fetched_at)
+        return None if seen else time_element(parent, clock.fetched_at, clock.language)
     if not _STARTS.match(text) or _inside_time(parent):
         return None
-    return read_marker(text, clock.fetched_at, whole=_alone(parent, text))
+    whole = _alone(parent, text)
+    return read_marker(text, clock.fetched_at, whole=whole, language=clock.language)
 
 
 def _aside(node: Element, known: dict[Element, bool]) -> bool:
@@ -242,10 +328,12 @@ def _signature(element: Element) -> tuple[str, ...]:
 
 def _one_per_entry(group: list[_Candidate]) -> list[_Candidate]:
     """Drop a candidate that directly follows the previous one (`published` then
-    `updated` in one byline)."""
+    `updated` in one byline), unless it holds more than its time (an entry whose own
+    attribute holds the time)."""
     kept: list[_Candidate] = []
     for candidate in group:
-        if kept and _adjacent(kept[-1].element, candidate.element):
+        holds = candidate.marker.stamped and len(candidate.element)
+        if kept and not holds and _adjacent(kept[-1].element, candidate.element):
             continue
         kept.append(candidate)
     return kept
@@ -257,20 +345,45 @@ def _adjacent(first: Element, second: Element) -> bool:
     return first.getnext() is second
 
 
-def _best_series(groups: list[list[_Candidate]]) -> list[_Candidate]:
+def _best_series(
+    groups: list[list[_Candidate]], headers: list[_Header], clock: PageClock, warnings: list[str]
+) -> list[_Candidate]:
     best: list[_Candidate] = []
-    best_score = 0
+    best_score = (0, 0)
+    rejected: list[tuple[int, list[_Candidate], str]] = []
     for group in groups:
         if len(group) < MIN_ENTRIES and not _headlined(group):
             continue
         _assign_blocks(group)
         blocks = {_block(c) for c in group}
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
-        score = sum(min(n, 2000) for n in lengths)
+        # Entry text, then exact times: of two series marking the same blocks (an
+        # attribute's time and the relative text beside it), the exact one.
+        score = (sum(min(n, 2000) for n in lengths), sum(_exact(c.marker) for c in group))
         # The score first: a series that would lose anyway needs no closer look.
-        if score > best_score and _looks_like_ticker(group, lengths):
+        if score <= best_score:
+            continue
+        reason = _not_a_ticker(group, lengths, headers, clock)
+        if reason is None:
             best, best_score = group, score
+        else:
+            rejected.append((score[0], group, reason))
+    warnings.extend(
+        f"{len(group)} time-marked blocks ({_path(group[0].element)}) not read as a ticker: "
+        f"{reason}"
+        for score, group, reason in rejected
+        if score > best_score[0]
+    )
     return best
+
+
+def _exact(marker: Marker) -> bool:
+    return marker.moment is not None and not marker.relative
+
+
+def _path(element: Element) -> str:
+    """The series' signature as a selector, outermost first: `ul.list > li > time`."""
+    return " > ".join(step.rstrip(".") for step in reversed(_signature(element)))
 
 
 def _headlined(group: list[_Candidate]) -> bool:
@@ -279,14 +392,22 @@ def _headlined(group: list[_Candidate]) -> bool:
     return all(c.marker.rest and c.element.tag in _HEADINGS for c in group)
 
 
-def _looks_like_ticker(group: list[_Candidate], lengths: list[int]) -> bool:
-    """Entries with text of their own, in time order, not a list of links elsewhere."""
-    return (
-        (median(lengths) >= MIN_MEDIAN_CHARS or _headlined(group))
-        and _ordered(group)  # before the tests that read the blocks' text again
-        and _link_share(group) <= MAX_LINK_SHARE
-        and _linked_headings(group) <= MAX_LINK_SHARE
-    )
+def _not_a_ticker(
+    group: list[_Candidate], lengths: list[int], headers: list[_Header], clock: PageClock
+) -> str | None:
+    """Why the series is no ticker (entries with text of their own, in time order, not a
+    list of links elsewhere), or None when it is one."""
+    if median(lengths) < MIN_MEDIAN_CHARS and not _headlined(group):
+        return f"median entry text {median(lengths):.0f} characters (< {MIN_MEDIAN_CHARS})"
+    # Order before the tests that read the blocks' text again.
+    in_order, timed = _in_order(group, headers, clock)
+    if in_order < MIN_ORDERED * timed:
+        return f"only {in_order} of {timed} entries in time order (< {MIN_ORDERED:.0%})"
+    if (share := _link_share(group)) > MAX_LINK_SHARE:
+        return f"{share:.0%} of the text in links (> {MAX_LINK_SHARE:.0%})"
+    if (share := _linked_headings(group)) > MAX_LINK_SHARE:
+        return f"{share:.0%} of the headings link elsewhere (> {MAX_LINK_SHARE:.0%})"
+    return None
 
 
 def _linked_headings(group: list[_Candidate]) -> float:
@@ -299,22 +420,31 @@ def _linked_headings(group: list[_Candidate]) -> float:
     return linked / len(group)
 
 
-def _ordered(group: list[_Candidate]) -> bool:
-    """Most steps go one way (newest or oldest first); midnight and pinned entries
-    may break a few."""
-    keys = [_sort_key(c.marker) for c in group]
-    steps = [(a > b) - (a < b) for a, b in pairwise(k for k in keys if k is not None)]
-    if len(steps) < MIN_STEPS:
-        return True
-    return max(
-        steps.count(1) + steps.count(0), steps.count(-1) + steps.count(0)
-    ) >= MIN_ORDERED * len(steps)
+def _in_order(group: list[_Candidate], headers: list[_Header], clock: PageClock) -> tuple[int, int]:
+    """How many of the timed entries lie in one time direction (newest or oldest first),
+    and how many are timed. Judged on resolved times, day and clock, so that day
+    boundaries are no steps back; a pinned or late-inserted entry costs only itself.
+    Fewer than `MIN_ORDERED_ENTRIES` say nothing about order (a day header may sit
+    between)."""
+    days = _days(group, *_timing(group, headers, clock))
+    keys = [
+        moment.replace(tzinfo=None)
+        for c, day in zip(group, days, strict=True)
+        if (moment := moment_on(c.marker, day)) is not None
+    ]
+    if len(keys) < MIN_ORDERED_ENTRIES:
+        return len(keys), len(keys)
+    return max(_monotone(keys), _monotone(keys[::-1])), len(keys)
 
 
-def _sort_key(marker: Marker) -> float | None:
-    if marker.moment is not None:
-        return marker.moment.replace(tzinfo=None).timestamp()
-    return minutes(marker.clock) * 60.0 if marker.clock else None
+def _monotone(keys: list[datetime]) -> int:
+    """The length of the longest run of `keys`, not necessarily adjacent, that never goes
+    back in time (patience sorting)."""
+    tails: list[datetime] = []
+    for key in keys:
+        at = bisect_right(tails, key)
+        tails[at : at + 1] = [key]
+    return len(tails)
 
 
 def _assign_blocks(group: list[_Candidate]) -> None:
@@ -407,7 +537,54 @@ def _within(headers: list[_Header], series: list[_Candidate]) -> list[_Header]:
     container = next((t for t in (last, *last.iterancestors()) if t in above_first), None)
     if container is None:
         return []
-    return [h for h in headers if h[2] is container or container in set(h[2].iterancestors())]
+    return [h for h in headers if h.element is container or container in h.element.iterancestors()]
+
+
+def _timing(
+    series: list[_Candidate], headers: list[_Header], clock: PageClock
+) -> tuple[list[_Header], PageClock]:
+    """The day headers inside the ticker, and the page's own day for clocks none of them
+    dates: its modified time, else a dateline printed outside the ticker ("Last Updated:
+    21:25 GMT Sunday, 16 February 2014", with its zone), else its publishing day, else
+    the fetch."""
+    inside = _within(headers, series)
+    if clock.stated:
+        return inside, clock
+    line = _dateline([h for h in headers if h not in inside])
+    if line is not None:
+        day, printed, zone = line
+        reference = datetime.combine(day, printed) if printed else _end_of(day, clock)
+        return inside, replace(clock, day=day, reference=reference, zone=zone, stated=True)
+    if clock.published is not None:
+        return inside, replace(
+            clock, day=clock.published, reference=_end_of(clock.published, clock)
+        )
+    return inside, clock
+
+
+_UPDATED = re.compile(
+    r"updat|aktualisier|mis à jour|actualiz|aggiornat|bijgewerkt|zaktualizowan|atualizad",
+    re.IGNORECASE,
+)
+
+
+def _dateline(lines: list[_Header]) -> tuple[date, time | None, tzinfo | None] | None:
+    """The page's own date, printed outside the ticker: the one day its datelines with a
+    clock name, else the one day all of them name; None when they disagree."""
+    clocked = [(h, found) for h in lines if (found := line_clock(h.text)) is not None]
+    if len({h.day for h, _ in clocked}) == 1:
+        header, (printed, zone) = clocked[0]
+        # Its clock bounds the entries only when it is the page's last update: a
+        # publication time ("28 Września 2020, 18:00") comes before the entries.
+        return header.day, printed if _UPDATED.search(header.text) else None, zone
+    if not clocked and len({h.day for h in lines}) == 1:
+        return lines[0].day, None, None
+    return None
+
+
+def _end_of(day: date, clock: PageClock) -> datetime:
+    """The last minute of `day`, or the fetch if earlier: no entry is later than either."""
+    return min(datetime.combine(day, time(23, 59)), clock.reference)
 
 
 def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) -> list[date]:
@@ -435,7 +612,7 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
 
 
 def _header_day(order: int, headers: list[_Header]) -> date | None:
-    above = [day for position, day, _ in headers if position < order]
+    above = [h.day for h in headers if h.order < order]
     return above[-1] if above else None
 
 
@@ -454,7 +631,7 @@ def _descending(clocks: list[time]) -> bool:
     return sum(-HALF_DAY <= s <= 0 for s in steps) >= sum(0 < s <= HALF_DAY for s in steps)
 
 
-def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
+def _entry(candidate: _Candidate, day: date, blocks: set[Element], zone: tzinfo | None) -> RawEntry:
     marker = candidate.marker
     block = _block(candidate)
     headline = _headline(candidate)
@@ -462,7 +639,7 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element]) -> RawEntry:
     return RawEntry(
         body=_body(candidate, {headline, *authors}, blocks),
         headline=headline,
-        local_time=moment_on(marker, day),
+        local_time=moment_on(marker, day, zone),
         time_text=marker.text,
         precision=marker.precision,
         anchor=_anchor(candidate),
@@ -480,7 +657,7 @@ def _headline(candidate: _Candidate) -> str | None:
     if rest and (element.tag in _HEADINGS or next(element.iterancestors(*_HEADINGS), None)):
         return rest
     block = _block(candidate)
-    if block is element:
+    if block is element and not candidate.marker.stamped:  # a marked line, no heading in it
         return None
     heading = _heading_in(block)
     text = words_of(heading) if heading is not None else ""
@@ -488,8 +665,13 @@ def _headline(candidate: _Candidate) -> str | None:
 
 
 def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
-    """The block's text without the marker line, the headline and the byline."""
-    marker_line = words_of(candidate.element)
+    """The block's text without the marker line, the headline and the byline. A time
+    from an attribute has no marker line, but the time its element prints ("An hour
+    ago") is dropped too."""
+    marker, stamped = candidate.marker, candidate.marker.stamped
+    marker_line = (
+        None if stamped and candidate.element is _block(candidate) else words_of(candidate.element)
+    )
     paragraphs = [
         p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
     ]
@@ -498,11 +680,24 @@ def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) ->
         if (
             paragraph == marker_line
             or paragraph in drop
-            or _is_marker_line(paragraph, candidate.marker)
+            or (not stamped and _is_marker_line(paragraph, marker))
+            or (stamped and _is_time_line(paragraph, marker))
         ):
             continue
         kept.append(paragraph)
     return "\n\n".join(p for p in kept if p)
+
+
+def _is_time_line(paragraph: str, marker: Marker) -> bool:
+    """A short paragraph that is a time marker and nothing else, or the attribute's value
+    printed (`1709417828`)."""
+    if len(paragraph) >= _MIN_PRINTED_STAMP and paragraph in marker.text:
+        return True
+    if marker.moment is None or len(paragraph) > _MAX_HEADER or not _STARTS.match(paragraph):
+        return False
+    # Which moment a relative text is read against does not matter: only its shape does.
+    printed = read_marker(paragraph, marker.moment, whole=True)
+    return printed is not None and not printed.rest
 
 
 def _is_marker_line(paragraph: str, marker: Marker) -> bool:

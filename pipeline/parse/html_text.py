@@ -80,17 +80,27 @@ def _walk(node: Element, parts: list[str]) -> None:
 # walk over the tree in Python, and a script's text (often most of the page) is never
 # copied out. `descendant::`, not `.//`: libxml2 then tests the predicate in one pass
 # instead of once per element.
-_TEXT_NODES = lxml.etree.XPath("descendant::text()[not(parent::script)]")
+TEXT_PATH = "descendant::text()[not(parent::script)]"
+_TEXT_NODES = lxml.etree.XPath(TEXT_PATH)
 
 
-def text_nodes(root: Element, skip: set[str]) -> Iterator[tuple[Element, str, str]]:
+def text_nodes(
+    root: Element, skip: set[str], query: lxml.etree.XPath = _TEXT_NODES
+) -> Iterator[tuple[Element, str, str]]:
     """Every piece of text that is not blank, stripped, in document order with the element
     it belongs to and that element's tag (the text inside an element, or after a child,
     belongs to that element). Texts of scripts and of elements tagged `skip` are left out.
 
+    `query` may add elements to the texts (`TEXT_PATH | …`, in document order); those come
+    as (element, tag, "").
+
     A text node is one whole `.text` or `.tail`: libxml2's HTML parser merges adjacent
     text (tests/parse/test_html_text.py holds it to that)."""
-    for found in cast(list[lxml.etree._ElementUnicodeResult], _TEXT_NODES(root)):
+    for found in cast(list[lxml.etree._ElementUnicodeResult | Element], query(root)):
+        if isinstance(found, lxml.etree._Element):
+            if found.tag not in skip:
+                yield found, str(found.tag), ""
+            continue
         text = found.strip()
         if not text:
             continue

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from pipeline.models import Precision
 from pipeline.parse.html_text import Element, words_of
-from pipeline.parse.timeparse import ENGLISH_MONTHS, GERMAN_MONTHS, parse_loose
+from pipeline.parse.timeparse import month_number, parse_loose
 
 # Zone abbreviations tickers print after a clock. "IST" is left out on purpose: India
 # (+05:30) and Ireland (+01:00) both use it; it is skipped and the source's zone applies.
@@ -41,7 +41,9 @@ ZONE_OFFSETS = {
 }
 _ZONES = "|".join(sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True))
 _PREFIX = re.compile(
-    r"^(?:posted|updated|published|aktualisiert|veröffentlicht|stand)(?:\s+(?:at|um|on))?:?\s+",
+    r"^(?:posted|updated|published|aktualisiert|veröffentlicht|stand|mis à jour|publié"
+    r"|actualizado|publicado|aggiornato|pubblicato|bijgewerkt|gepubliceerd|zaktualizowano"
+    r"|opublikowano|atualizado)(?:\s+(?:at|um|on|à|a las|alle|om|o|às))?:?\s+",
     re.I,
 )
 _PLUSES = re.compile(r"^\+{2,}\s*(.+?)\s*\+{2,}\s*(.*)$", re.S)
@@ -51,23 +53,49 @@ _FULL_DE = re.compile(
 _CLOCK = re.compile(
     r"^(\d{1,2})(?:(:)|([.hu]))(\d{2})(?![\d]|[.,:]\d)"
     r"(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
-    r"(?:\s*(Uhr)\b)?"
+    r"(?:\s*(Uhr|uur)\b)?"
     rf"(?:\s*\(?\b({_ZONES})\b\)?)?"
     r"(?:\s*\([A-Z]{2,5}\))?",
     re.I,
 )
 _SEPARATOR = re.compile(r"^[\s:|\-–—]+")
-_DATE_WORDS = re.compile(
-    r"^(?:[A-Za-z]{2,9}\.?,?\s+)?(?:(\d{1,2})\.?\s+([A-Za-zäÄ]{3,9})\.?|([A-Za-z]{3,9})\.?\s+(\d{1,2})\b)"
-    r"(?:,?\s+(\d{4}))?",
-)
-_RELATIVE = re.compile(
-    r"^(?:(\d+|an?|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s+ago"
-    r"|vor\s+(\d+|einer|einem)\s+(Sek\.?|Sekunden?|Min\.?|Minuten?|Std\.?|Stunden?|Tag(?:en)?))\b",
+# A clock anywhere in a dateline ("Last Updated: 21:25 GMT Sunday, 16 February 2014"), not
+# the day and month of a dotted date.
+_LINE_CLOCK = re.compile(
+    r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?![\d]|[.,:]\d)(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
+    rf"(?:\s*(?:Uhr|uur))?(?:\s*\(?\b({_ZONES})\b\)?)?",
     re.I,
 )
-_NOW = re.compile(r"^(?:just now|gerade eben|soeben)\b", re.I)
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "t": 86400}
+_DATE_WORDS = re.compile(
+    r"^(?:[^\W\d_]{2,12}\.?,?\s+)?(?:(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,12})\.?"
+    r"|([^\W\d_]{3,12})\.?\s+(\d{1,2})\b)(?:,?\s+(?:de\s+)?(\d{4}))?",
+)
+# Relative times in en, de, fr, es, it, nl, pl, pt: "2 hr 55 min ago", "vor einer Stunde",
+# "il y a 5 minutes", "hace 5 minutos", "5 minuti fa", "5 minuten geleden", "5 minut temu",
+# "godzinę temu", "há 5 minutos", "5 minutos atrás". A unit, with or without an amount
+# before it ("an", "une", "een": one); up to three in a row.
+_UNIT_WORDS = (
+    r"(?:(?P<day>d|days?|tag(?:en?)?|jours?|d[ií]as?|giorn[oi]|dag(?:en)?|dni|dzień)"
+    r"|(?P<hour>h|hrs?|hours?|std|stunden?|heures?|horas?|or[ae]|uur|godz|godzin[ayę]?)"
+    r"|(?P<minute>m|mins?|minutes?|minuten?|minut[oiyaę]?|minutos)"
+    r"|(?P<second>s|secs?|seconds?|sek|sekunden?|secondes?|segundos?|second[io]|seconden?"
+    r"|sekund[ayę]?))\b\.?"
+)
+_AMOUNT = r"(?P<amount>\d+|an?|one|une?|una|uno|un'|uma|um|een|ein(?:e[mr]?)?)"
+_PART = re.compile(rf"(?:{_AMOUNT}\s*)?{_UNIT_WORDS}", re.I)
+# The same, without the groups' names (a pattern names a group once).
+_PARTS = re.sub(r"\(\?P<\w+>", "(?:", rf"(?:(?:{_AMOUNT}\s*)?{_UNIT_WORDS}\s*){{1,3}}")
+_RELATIVE = re.compile(
+    rf"^(?:(?:vor|il y a|hace|há)\s+(?P<before>{_PARTS})"
+    rf"|(?P<after>{_PARTS})\s*(?:ago|fa|geleden|temu|atrás|atras))(?!\w)",
+    re.I,
+)
+_NOW = re.compile(
+    r"^(?:just now|gerade eben|soeben|à l'instant|ahora mismo|justo ahora|proprio ora|poco fa"
+    r"|zojuist|przed chwilą|agora mesmo)(?!\w)",
+    re.I,
+)
+_SECONDS = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +111,22 @@ class Marker:
     day: tuple[int, int, int | None] | None = None  # (month, day, year?) printed after a clock
     zone: tzinfo | None = None
     relative: bool = False
+    stamped: bool = False  # read from an attribute: `text` records which, the page prints none
 
 
-def read_marker(text: str, fetched_at: datetime, *, whole: bool = False) -> Marker | None:
+def read_marker(
+    text: str, fetched_at: datetime, *, whole: bool = False, language: str | None = None
+) -> Marker | None:
     """The marker at the start of `text`, or None. `whole`: the text is a dedicated time
-    element, so a bare `12.50` counts too."""
+    element, so a bare `12.50` counts too; `language`: the page's, for month names."""
     text = text.strip()
     pluses = _PLUSES.match(text)
     if pluses:
-        inner = read_marker(pluses.group(1), fetched_at, whole=True)
+        inner = read_marker(pluses.group(1), fetched_at, whole=True, language=language)
         return _with(inner, text[: pluses.start(2)].strip(), pluses.group(2)) if inner else None
     prefix = _PREFIX.match(text)
     body = text[prefix.end() :] if prefix else text
-    found = _relative(body, fetched_at) or _full_de(body) or _clock(body, whole)
+    found = _relative(body, fetched_at) or _full_de(body) or _clock(body, whole, language)
     if found is None:
         return None
     consumed = len(text) - len(body) + len(found.text)
@@ -123,10 +154,12 @@ def _relative(text: str, fetched_at: datetime) -> Marker | None:
     match = _RELATIVE.match(text)
     if not match:
         return None
-    amount_text = (match.group(1) or match.group(3)).lower()
-    amount = int(amount_text) if amount_text.isdigit() else 1
-    unit = (match.group(2) or match.group(4))[0].lower()
-    moment = fetched_at - timedelta(seconds=amount * _UNITS[unit])
+    seconds = sum(
+        (int(amount) if (amount := part.group("amount") or "1").isdigit() else 1)
+        * _SECONDS[str(part.lastgroup)]
+        for part in _PART.finditer(match.group("before") or match.group("after"))
+    )
+    moment = fetched_at - timedelta(seconds=seconds)
     return Marker(match.group(0), "", "minute", moment=moment, relative=True)
 
 
@@ -142,7 +175,7 @@ def _full_de(text: str) -> Marker | None:
     return Marker(match.group(0), "", "minute", moment=moment)
 
 
-def _clock(text: str, whole: bool) -> Marker | None:
+def _clock(text: str, whole: bool, language: str | None) -> Marker | None:
     match = _CLOCK.match(text)
     if not match:
         return None
@@ -157,7 +190,7 @@ def _clock(text: str, whole: bool) -> Marker | None:
     hour24 = _twelve_hour(hour, meridiem)
     if hour24 is None or hour24 > 23 or minute > 59:
         return None
-    day, consumed = _trailing_day(text[match.end() :])
+    day, consumed = _trailing_day(text[match.end() :], language)
     return Marker(
         text[: match.end() + consumed],
         "",
@@ -166,6 +199,18 @@ def _clock(text: str, whole: bool) -> Marker | None:
         day=day,
         zone=_zone(zone) if zone else None,
     )
+
+
+def line_clock(text: str) -> tuple[time, tzinfo | None] | None:
+    """The clock a dateline prints, with the zone printed after it, or None."""
+    match = _LINE_CLOCK.search(text)
+    if not match:
+        return None
+    hour = _twelve_hour(int(match.group(1)), match.group(3))
+    minute = int(match.group(2))
+    if hour is None or hour > 23 or minute > 59:
+        return None
+    return time(hour, minute), _zone(match.group(4)) if match.group(4) else None
 
 
 def _zone(abbreviation: str) -> tzinfo:
@@ -183,23 +228,20 @@ def _twelve_hour(hour: int, meridiem: str | None) -> int | None:
     return hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
 
 
-def _trailing_day(rest: str) -> tuple[tuple[int, int, int | None] | None, int]:
+def _trailing_day(
+    rest: str, language: str | None
+) -> tuple[tuple[int, int, int | None] | None, int]:
     """`, Thu, Jul 18, 2024` / ` 6 OCT 2020` / ` Feb 26` after a clock."""
     stripped = rest.lstrip(" ,")
     match = _DATE_WORDS.match(stripped)
     if not match:
         return None, 0
     day_text = match.group(1) or match.group(4)
-    month = month_number(match.group(2) or match.group(3))
+    month = month_number(match.group(2) or match.group(3), language)
     if month is None:
         return None, 0
     printed_year = int(match.group(5)) if match.group(5) else None
     return (month, int(day_text), printed_year), len(rest) - len(stripped) + match.end()
-
-
-def month_number(name: str) -> int | None:
-    key = name.lower().rstrip(".")
-    return ENGLISH_MONTHS.get(key) or GERMAN_MONTHS.get(key)
 
 
 def resolve_day(parts: tuple[int, int, int | None], page_day: date) -> date | None:
@@ -225,25 +267,82 @@ def minutes(clock: time) -> int:
     return clock.hour * 60 + clock.minute
 
 
-def time_element(element: Element, fetched_at: datetime) -> Marker | None:
+def time_element(
+    element: Element, fetched_at: datetime, language: str | None = None
+) -> Marker | None:
     """A `<time>` element: its `datetime` attribute when machine-readable, else its
     text read as a marker."""
     text = words_of(element)
     value = (element.get("datetime") or "").strip()
     moment = parse_loose(value)
     if moment is None:
-        return read_marker(text, fetched_at, whole=True) if text else None
+        return read_marker(text, fetched_at, whole=True, language=language) if text else None
     precision: Precision = "day" if len(value) <= 10 else "minute"
     if precision == "minute" and (moment.second or moment.microsecond):
         precision = "second"
     return Marker(text or value, "", precision, moment=moment)
 
 
-def moment_on(marker: Marker | None, day: date) -> datetime | None:
-    """The marker's time on `day` (a clock's day comes from the page), or None."""
+# Elements other than `<time>` with an exact time in an attribute (`title`, `data-*`, a
+# `datetime` where it does not belong): an ISO 8601 value with a clock, or epoch seconds
+# or milliseconds in an attribute named for a time or date. One libxml2 pass, so it is
+# asked only when the text markers are not enough (see `blocks`).
+_ISO_VALUE = (
+    "string-length(.) >= 16 and string-length(.) <= 40 and substring(., 5, 1) = '-'"
+    " and substring(., 8, 1) = '-' and substring(., 14, 1) = ':'"
+)
+_EPOCH_VALUE = (
+    "(contains(name(), 'time') or contains(name(), 'date')) and translate(., '0123456789', '') = ''"
+    " and (string-length(.) = 10 or string-length(.) = 13)"
+)
+STAMP_PATH = (
+    "descendant::*[not(self::time or self::meta or self::link or self::script)]"
+    f"[@*[({_ISO_VALUE}) or ({_EPOCH_VALUE})]]"
+)
+_EPOCH_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def stamp_marker(element: Element, fetched_at: datetime) -> Marker | None:
+    """An element's exact time from its attributes (the earliest, when several hold one:
+    `data-post-time` before `data-last-modified-time`), its text recording where the time
+    was found: `[data-timestamp=2024-02-16T20:09:00Z]`."""
+    attributes = ((str(name), str(value)) for name, value in element.attrib.items())
+    stamps = [
+        (moment, f"[{name}={value}]")
+        for name, value in attributes
+        if (moment := stamp_time(name, value, fetched_at)) is not None
+    ]
+    if not stamps:
+        return None
+    moment, written = min(stamps, key=lambda stamp: stamp[0].replace(tzinfo=None))
+    precision: Precision = "second" if moment.second or moment.microsecond else "minute"
+    return Marker(written, "", precision, moment=moment, stamped=True)
+
+
+def stamp_time(name: str, value: str, fetched_at: datetime) -> datetime | None:
+    """An exact time written for machines: ISO 8601 with a clock, or epoch seconds or
+    milliseconds when `name` says it is a time or date; else None."""
+    value = value.strip()
+    if value.isdigit():
+        if "time" not in name and "date" not in name:
+            return None
+        seconds = int(value) / (1000 if len(value) == 13 else 1)
+        moment = datetime.fromtimestamp(seconds, UTC)
+        # Ten digits are also ids and counters: only a time this century, before the fetch.
+        return moment if _EPOCH_START <= moment <= fetched_at + timedelta(days=1) else None
+    if len(value) < 16 or value[4] != "-" or value[13] != ":":
+        return None
+    return parse_loose(value)
+
+
+def moment_on(marker: Marker | None, day: date, zone: tzinfo | None = None) -> datetime | None:
+    """The marker's time on `day` (a clock's day comes from the page), or None; a clock
+    without a printed zone is in `zone` when given (the page's dateline prints one), else
+    wall clock."""
     if marker is None or marker.moment is not None:
         return marker.moment if marker else None
     if marker.clock is None:
         return None
     local = datetime.combine(day, marker.clock)
-    return local.replace(tzinfo=marker.zone) if marker.zone else local
+    zone = marker.zone or zone
+    return local.replace(tzinfo=zone) if zone else local

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
@@ -18,49 +19,152 @@ from dateutil import parser as dateutil_parser
 from pipeline.errors import ConfigError
 from pipeline.models import Precision
 
-GERMAN_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "jan"),
-            ("februar", "feb"),
-            ("märz", "maerz", "mär", "mrz"),
-            ("april", "apr"),
-            ("mai",),
-            ("juni", "jun"),
-            ("juli", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt"),
-            ("november", "nov"),
-            ("dezember", "dez"),
-        ],
-        start=1,
-    )
-    for name in names
+# Month names as day headers and datelines print them, January first: full names (Polish
+# in the genitive a date takes, and the nominative), common abbreviations, spellings
+# without diacritics. Abbreviations that are also words of other languages ("out", "set",
+# "sie") only count on pages in their own language (`month_names`).
+MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "en": (
+        ("january", "jan"),
+        ("february", "feb"),
+        ("march", "mar"),
+        ("april", "apr"),
+        ("may",),
+        ("june", "jun"),
+        ("july", "jul"),
+        ("august", "aug"),
+        ("september", "sep", "sept"),
+        ("october", "oct"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ),
+    "de": (
+        ("januar", "jan", "jänner"),
+        ("februar", "feb"),
+        ("märz", "maerz", "mär", "mrz"),
+        ("april", "apr"),
+        ("mai",),
+        ("juni", "jun"),
+        ("juli", "jul"),
+        ("august", "aug"),
+        ("september", "sep", "sept"),
+        ("oktober", "okt"),
+        ("november", "nov"),
+        ("dezember", "dez"),
+    ),
+    "fr": (
+        ("janvier", "janv"),
+        ("février", "fevrier", "févr", "fevr"),
+        ("mars",),
+        ("avril", "avr"),
+        ("mai",),
+        ("juin",),
+        ("juillet", "juil"),
+        ("août", "aout"),
+        ("septembre", "sept"),
+        ("octobre", "oct"),
+        ("novembre", "nov"),
+        ("décembre", "decembre", "déc"),
+    ),
+    "es": (
+        ("enero", "ene"),
+        ("febrero", "feb"),
+        ("marzo", "mar"),
+        ("abril", "abr"),
+        ("mayo",),
+        ("junio", "jun"),
+        ("julio", "jul"),
+        ("agosto", "ago"),
+        ("septiembre", "setiembre", "sep", "sept"),
+        ("octubre", "oct"),
+        ("noviembre", "nov"),
+        ("diciembre", "dic"),
+    ),
+    "it": (
+        ("gennaio", "gen"),
+        ("febbraio", "feb"),
+        ("marzo", "mar"),
+        ("aprile", "apr"),
+        ("maggio", "mag"),
+        ("giugno", "giu"),
+        ("luglio", "lug"),
+        ("agosto", "ago"),
+        ("settembre", "set"),
+        ("ottobre", "ott"),
+        ("novembre", "nov"),
+        ("dicembre", "dic"),
+    ),
+    "nl": (
+        ("januari", "jan"),
+        ("februari", "feb"),
+        ("maart", "mrt"),
+        ("april", "apr"),
+        ("mei",),
+        ("juni", "jun"),
+        ("juli", "jul"),
+        ("augustus", "aug"),
+        ("september", "sep", "sept"),
+        ("oktober", "okt"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ),
+    "pl": (
+        ("stycznia", "styczeń", "styczen", "sty"),
+        ("lutego", "luty", "lut"),
+        ("marca", "marzec", "mar"),
+        ("kwietnia", "kwiecień", "kwiecien", "kwi"),
+        ("maja", "maj"),
+        ("czerwca", "czerwiec", "cze"),
+        ("lipca", "lipiec", "lip"),
+        ("sierpnia", "sierpień", "sierpien", "sie"),
+        ("września", "wrzesnia", "wrzesień", "wrz"),
+        ("października", "pazdziernika", "październik", "paź"),
+        ("listopada", "listopad", "lis"),
+        ("grudnia", "grudzień", "grudzien", "gru"),
+    ),
+    "pt": (
+        ("janeiro", "jan"),
+        ("fevereiro", "fev"),
+        ("março", "marco", "mar"),
+        ("abril", "abr"),
+        ("maio", "mai"),
+        ("junho", "jun"),
+        ("julho", "jul"),
+        ("agosto", "ago"),
+        ("setembro", "set"),
+        ("outubro", "out"),
+        ("novembro", "nov"),
+        ("dezembro", "dez"),
+    ),
 }
+# Pages without a language: the two the parser has always read.
+_DEFAULT_LANGUAGES = ("en", "de")
 
-ENGLISH_MONTHS = {
-    name: number
-    for number, full in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-    for name in {full, full[:3], full[:4]}
-}
+
+def _month_table(*languages: str) -> dict[str, int]:
+    return {
+        name: number
+        for language in languages
+        for number, names in enumerate(MONTHS[language], start=1)
+        for name in names
+    }
+
+
+GERMAN_MONTHS = _month_table("de")
+ENGLISH_MONTHS = _month_table("en")
+
+
+@cache
+def month_names(language: str | None) -> dict[str, int]:
+    """Month name → number for a page in `language`: its own names, English and German
+    (printed on pages of every language), or English and German alone."""
+    own = (language or "")[:2].lower()
+    return _month_table(*_DEFAULT_LANGUAGES, *((own,) if own in MONTHS else ()))
+
+
+def month_number(name: str, language: str | None = None) -> int | None:
+    return month_names(language).get(name.lower().rstrip("."))
+
 
 # "14.08.2025 21:15 Uhr", "14.08.2025, 21.15 Uhr"
 _FULL_DE = re.compile(
@@ -84,13 +188,15 @@ _ABBREVIATIONS = {
     "PST": -28800,
     "PDT": -25200,
 }
-_DAY_WORDS = re.compile(r"(\d{1,2})\.\s*([A-Za-zÄÖÜäöü]+)\.?\s*(\d{4})?")
 _DAY_NUMS = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
-# "Tuesday 15 May 2023", "15 May", "May 15, 2023"
-_DAY_EN = (
-    re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\b\.?(?:,?\s+(\d{4}))?"),
-    re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?"),
+# Day, then month: "14. August 2025", "Tuesday 15 May 2023", "jeudi 1er août",
+# "29 de agosto de 2024", "29 sierpnia 2024"; month, then day: "May 15, 2023".
+_LETTERS = r"[^\W\d_]{3,12}"
+_DAY_FIRST = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+)?({_LETTERS})\b\.?"
+    r"(?:,?\s+(?:de\s+)?(\d{4}))?"
 )
+_MONTH_FIRST = re.compile(rf"\b({_LETTERS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")
 # Years whose wall-clock times every zone offset (and a day's step back) keeps inside
 # datetime's range: the parsers answer None outside it rather than overflow later.
 YEARS = range(2, 9999)
@@ -214,29 +320,21 @@ def parse_clock(text: str) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def parse_day_header(text: str, *, default_year: int) -> date | None:
-    """`Donnerstag, 14. August 2025`, `Donnerstag, 18. 7.` or `Tuesday 15 May` → date."""
-    words = _DAY_WORDS.search(text)
-    if words and words.group(2).lower() in GERMAN_MONTHS:
-        month = GERMAN_MONTHS[words.group(2).lower()]
-        return _safe_date(int(words.group(3) or default_year), month, int(words.group(1)))
-    english = _english_day(text, default_year)
-    if english is not None:
-        return english
+def parse_day_header(text: str, *, default_year: int, language: str | None = None) -> date | None:
+    """`Donnerstag, 14. August 2025`, `Donnerstag, 18. 7.`, `Tuesday 15 May`, `jeudi 29
+    août 2024`, `29 de agosto de 2024` → date. Month names of `language` (see
+    `month_names`)."""
+    names = month_names(language)
+    for order, pattern in enumerate((_DAY_FIRST, _MONTH_FIRST)):
+        for match in pattern.finditer(text):
+            day_text, month_text = (match.group(1), match.group(2))[:: 1 - 2 * order]
+            month = names.get(month_text.lower())
+            if month is not None:
+                return _safe_date(int(match.group(3) or default_year), month, int(day_text))
     nums = _DAY_NUMS.search(text)
     if nums:
         year = int(nums.group(3) or default_year)
         return _safe_date(year, int(nums.group(2)), int(nums.group(1)))
-    return None
-
-
-def _english_day(text: str, default_year: int) -> date | None:
-    for order, pattern in enumerate(_DAY_EN):
-        for match in pattern.finditer(text):
-            day_text, month_text = (match.group(1), match.group(2))[:: 1 - 2 * order]
-            month = ENGLISH_MONTHS.get(month_text.lower())
-            if month is not None:
-                return _safe_date(int(match.group(3) or default_year), month, int(day_text))
     return None
 
 

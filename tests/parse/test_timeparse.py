@@ -162,6 +162,36 @@ def test_parse_day_header(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Tuesday 15 May 2023", "en", date(2023, 5, 15)),
+        ("May 15, 2023", "en", date(2023, 5, 15)),
+        ("Montag, 3. März 2025", "de", date(2025, 3, 3)),
+        ("jeudi 1er août 2024", "fr", date(2024, 8, 1)),
+        ("3 févr. 2025", "fr", date(2025, 2, 3)),
+        ("jueves, 29 de agosto de 2024", "es", date(2024, 8, 29)),
+        ("20 dic 2024", "es", date(2024, 12, 20)),
+        ("giovedì 7 settembre", "it", date(2024, 9, 7)),
+        ("15 mei 2024", "nl", date(2024, 5, 15)),
+        ("2 mrt", "nl", date(2024, 3, 2)),
+        ("12 października 2024", "pl", date(2024, 10, 12)),
+        ("czwartek, 29 sierpnia", "pl", date(2024, 8, 29)),
+        ("5 de março de 2025", "pt", date(2025, 3, 5)),
+        ("9 out 2024", "pt", date(2024, 10, 9)),
+    ],
+)
+def test_parse_day_header_in_each_language(text: str, language: str, expected: date) -> None:
+    assert parse_day_header(text, default_year=2024, language=language) == expected
+
+
+@pytest.mark.parametrize("text", ["5 out of 6", "set 3 for 2", "Sie 2 haben"])
+def test_abbreviations_that_are_words_elsewhere_are_no_months(text: str) -> None:
+    """ "out" (pt), "set" (it, pt), "sie" (pl) count only on pages in their language."""
+    assert parse_day_header(text, default_year=2025, language="en") is None
+    assert parse_day_header(text, default_year=2025) is None
+
+
+@pytest.mark.parametrize(
     "text", ["Freitag, 31. Februar 2025", "Montag, 32. 1.", "Dienstag, 1. 13.", "Keine Daten"]
 )
 def test_parse_day_header_invalid_is_none(text: str) -> None:
