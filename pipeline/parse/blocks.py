@@ -11,7 +11,10 @@ time marker.
    never do, so ordinary articles stay articles.
 
 Clock-only markers take their day from the nearest day header above them
-(`Dienstag, 27. August 2024`), else from the page's day, rolled back over midnight.
+(`Dienstag, 27. August 2024`), else from the page's own date (modified time, a dateline
+outside the ticker, publishing date), else the fetch day, rolled back over midnight. On
+pages without structured data, times in attributes (`title`, `data-*`) count where the
+text has none or only relative ones.
 """
 
 from __future__ import annotations

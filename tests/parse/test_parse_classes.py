@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,12 +64,7 @@ def test_multi_day_ticker_newest_first_is_a_ticker() -> None:
 
 
 def ticker_of(clocks: list[str]) -> bytes:
-    entries = "".join(
-        f'<div class="entry"><span class="time">{clock}</span>'
-        f"<p>Eine Meldung mit genug eigenem Text, um als Eintrag zu zählen ({n}).</p></div>"
-        for n, clock in enumerate(clocks)
-    )
-    return page(f'<main><div class="ticker">{entries}</div></main>')
+    return entries_under("", clocks, "de")
 
 
 def test_one_late_inserted_entry_keeps_the_ticker() -> None:
@@ -286,7 +281,7 @@ LANGUAGES = {
 }
 
 
-def entries_under(header: str, markers: tuple[str, str], lang: str) -> bytes:
+def entries_under(header: str, markers: Sequence[str], lang: str) -> bytes:
     entries = "".join(
         f'<div class="entry"><span class="time">{marker}</span>'
         f"<p>Entry text long enough to count as an entry of its own, number {n}.</p></div>"
