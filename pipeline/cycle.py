@@ -17,6 +17,7 @@ from pipeline.errors import WarehouseMissingError
 from pipeline.fetch import Fetcher, FetchResult, Validators, new_session
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
+from pipeline.parse.health import health
 from pipeline.politeness import Politeness
 from pipeline.settings import FetchConfig, LakeConfig, Settings
 from pipeline.sources import Source
@@ -184,10 +185,9 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
         {
             **key,
             **{k: getattr(page, k) for k in ("url", "title", "canonical_url", "published_at")},
-            **{k: getattr(page, k) for k in ("modified_at", "language", "is_liveblog", "parser")},
+            **{k: getattr(page, k) for k in ("modified_at", "language")},
+            **health(page),
             "sha256": result.sha256,
-            "entry_count": len(page.entries),
-            "warnings": page.warnings,
         },
     )
     for entry in page.entries:

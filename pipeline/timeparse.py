@@ -266,7 +266,13 @@ _LANGUAGE_ZONES = {"de": "Europe/Berlin", "nl": "Europe/Amsterdam", "pl": "Europ
 
 def default_timezone(host: str, language: str | None) -> str:
     """The zone a page's wall-clock times are read in when the source names none."""
+    return default_zone(host, language)[0]
+
+
+def default_zone(host: str, language: str | None) -> tuple[str, str]:
+    """`default_timezone` and how it was found: `tld`, `language` or `default` (UTC)."""
     for tld, zone in _TLD_ZONES.items():
         if host.endswith(tld):
-            return zone
-    return _LANGUAGE_ZONES.get((language or "")[:2].lower(), "UTC")
+            return zone, "tld"
+    by_language = _LANGUAGE_ZONES.get((language or "")[:2].lower())
+    return (by_language, "language") if by_language else ("UTC", "default")

@@ -27,7 +27,7 @@ from pipeline.parse.merge import merge
 from pipeline.parse.microdata import microdata_entries
 from pipeline.parse.pagedate import page_date
 from pipeline.parse.text import parse_text
-from pipeline.timeparse import default_timezone, parse_loose, to_utc
+from pipeline.timeparse import default_zone, parse_loose, to_utc
 
 __all__ = ["parse_page"]
 
@@ -115,8 +115,10 @@ def _is_plain_text(text: str, content_type: str) -> bool:
 
 
 def _context(url: str, fetched_at: datetime, tz: str | None, language: str | None) -> PageContext:
-    zone = tz or default_timezone(urlsplit(url).hostname or "", language)
-    return PageContext(url=url, fetched_at=fetched_at, tz=zone, language=language)
+    zone, source = (
+        (tz, "configured") if tz else default_zone(urlsplit(url).hostname or "", language)
+    )
+    return PageContext(url, fetched_at, zone, language, tz_source=source)
 
 
 def _parse_html(
@@ -132,6 +134,7 @@ def _parse_html(
     lang = language or root.get("lang")
     ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
     page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
+    page.tz, page.tz_source = ctx.tz, ctx.tz_source
     ld_values = jsonld.json_ld_objects(root, page.warnings)
     _page_meta(root, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
@@ -140,6 +143,8 @@ def _parse_html(
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
+    page.structured_count, page.rendered_count = len(structured), len(rendered)
+    page.matched_count = sum(raw.twinned for raw in structured)
     if not raws:
         raws = [_article_entry(root, page)]
         page.parser, page.is_liveblog = "article", False

@@ -17,6 +17,7 @@ class PageContext:
     fetched_at: datetime
     tz: str
     language: str | None
+    tz_source: str = "default"  # configured | tld | language | default
 
     @property
     def page_key(self) -> str:
@@ -39,6 +40,7 @@ class RawEntry:
     pinned: bool = False
     key_event: bool = False
     summary: bool = False
+    twinned: bool = False  # a structured entry the HTML also renders (merge)
 
 
 def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:

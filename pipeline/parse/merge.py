@@ -83,6 +83,7 @@ def _by_text(raw: RawEntry, openings: list[tuple[str, RawEntry]]) -> RawEntry | 
 
 
 def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
+    twin.twinned = True
     twin.pinned = twin.pinned or rendered.pinned
     twin.key_event = twin.key_event or rendered.key_event
     twin.summary = twin.summary or rendered.summary
