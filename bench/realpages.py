@@ -1,0 +1,85 @@
+"""The real pages kept beside the checkout (`../shared/realpages`, or the folder
+`$TICKERLAKE_REALPAGES` names): read in place, never copied. Shared by the benchmarks and
+the tests that run on them, with the one transformation both need: a page with its
+structured data removed."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class RealPagesMissingError(FileNotFoundError):
+    """The real pages are not where they should be."""
+
+
+@dataclass(frozen=True, slots=True)
+class RealPage:
+    """One page of a folder: its index row and its bytes, decompressed."""
+
+    file: str
+    url: str
+    row: dict[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        # Every page in the set is UTF-8 (index.tsv records none that is not).
+        return self.content.decode("utf-8")
+
+
+def folder(name: str) -> Path:
+    """`liveblogs` or `articles-de` of the real pages."""
+    base = os.environ.get("TICKERLAKE_REALPAGES") or str(ROOT.parent / "shared" / "realpages")
+    return Path(base) / name
+
+
+def index_rows(path: Path) -> list[dict[str, str]]:
+    """The folder's index.tsv, one dict per page; [] when there is none."""
+    index = path / "index.tsv"
+    if not index.is_file():
+        return []
+    with index.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def pages(name: str) -> list[RealPage]:
+    """Every page of the folder listed in its index, or RealPagesMissingError."""
+    path = folder(name)
+    rows = index_rows(path)
+    if not rows:
+        raise RealPagesMissingError(
+            f"no real pages in {path} (no index.tsv): put ../shared/realpages beside the "
+            "checkout or set TICKERLAKE_REALPAGES"
+        )
+    return [
+        RealPage(row["file"], row["url"], row, gzip.decompress((path / row["file"]).read_bytes()))
+        for row in rows
+    ]
+
+
+_JSON_LD = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>.*?</script\s*>", re.I | re.S
+)
+# Invisible microdata carriers go whole; on visible elements only the attributes go.
+_MICRODATA_CARRIER = re.compile(r"<(?:meta|link)\b[^>]*\bitem(?:prop|type|scope)\b[^>]*>", re.I)
+_MICRODATA_ATTRIBUTE = re.compile(
+    r"\s+item(?:scope|type|prop|id|ref)\b(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?", re.I
+)
+
+
+def strip_json_ld(text: str) -> str:
+    return _JSON_LD.sub("", text)
+
+
+def strip_structured(text: str) -> str:
+    """The page without its schema.org data: JSON-LD blocks and microdata removed, every
+    other byte as it was, so only what the page renders is left to read."""
+    without_carriers = _MICRODATA_CARRIER.sub("", strip_json_ld(text))
+    return _MICRODATA_ATTRIBUTE.sub("", without_carriers)
