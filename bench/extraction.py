@@ -12,8 +12,9 @@ skipped with the reason.
 Per page: recall (truth entries the page renders that were found), precision (entries
 found that match a truth entry) and time (matched entries whose UTC minute equals the
 truth's); the macro figures average the pages. A truth entry counts as rendered when its
-opening text is in the stripped page's visible text (the Mirror's JSON-LD lists 428
-entries, its HTML only the newest 30); one without text always counts. The fetch time is
+body's opening is in the stripped page's visible text (the Mirror's JSON-LD lists 428
+entries, its HTML only the newest 30; a headline alone is not enough, key-event lists link
+entries the page no longer shows); one without text always counts. The fetch time is
 the page's capture time from the index, else five minutes after its newest truth entry:
 when production would have fetched it. Truth keys shared by several entries and one minute
 stamped on every entry are dropped (`distinct`): they tell no entry apart.
@@ -36,11 +37,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 from bench import realpages
-from pipeline.identity import normalise
+from bench.realpages import text_key
 from pipeline.models import Entry
 from pipeline.parse import parse_page
 
-KEY_CHARS = 30
 MATCH_WINDOW = 1000
 AFTER_NEWEST = timedelta(minutes=5)
 MIN_ITEMS_FOR_SHARED = 3
@@ -52,10 +52,12 @@ Tree = Any  # lxml.html.HtmlElement; lxml-stubs type its finders loosely
 
 @dataclass(frozen=True, slots=True)
 class Truth:
-    """One ground-truth entry: its opening keys and its UTC minute, when it states one."""
+    """One ground-truth entry: its opening keys, the one that shows it is rendered (its
+    body's: a headline alone may be a link in a key-events list), its UTC minute."""
 
     keys: frozenset[str]
     minute: datetime | None
+    shown_by: str = ""
 
 
 def run() -> dict[str, Any]:
@@ -79,9 +81,9 @@ def score_page(page: realpages.RealPage) -> dict[str, Any]:
     if not truth:
         return {"file": page.file, "skipped": origin}
     stripped = realpages.strip_structured(page.text)
-    visible = _key(_visible_text(stripped), None)
-    rendered = [t for t in truth if not t.keys or any(k in visible for k in t.keys)]
-    fetched_at = fetch_time(page.row, truth)
+    visible = text_key(realpages.visible_text(stripped), None)
+    rendered = [t for t in truth if t.shown_by in visible]
+    fetched_at = fetch_time(page.row, [t.minute for t in truth])
     parsed = parse_page(stripped.encode(), page.url, fetched_at=fetched_at, kind="html")
     pairs = match(rendered, parsed.entries)
     timed = [(t, e) for t, e in pairs if t.minute is not None]
@@ -141,10 +143,14 @@ def distinct(truth: list[Truth]) -> list[Truth]:
     same_minute = len(truth) >= MIN_ITEMS_FOR_SHARED and len(minutes) == 1
     told_apart = [(t, frozenset(k for k in t.keys if counts[k] == 1)) for t in truth]
     return [
-        Truth(keys, None if same_minute else t.minute)
+        Truth(keys, None if same_minute else t.minute, _shown_by(keys, t.shown_by))
         for t, keys in told_apart
         if keys or not t.keys  # an item whose every text is shared cannot be identified
     ]
+
+
+def _shown_by(keys: frozenset[str], preferred: str) -> str:
+    return preferred if preferred in keys else min(keys, default="")
 
 
 def json_ld_truth(tree: Tree) -> list[Truth]:
@@ -251,12 +257,15 @@ def _german_day(text: str) -> datetime | None:
 
 def _clock_truth(found: re.Match[str], day: datetime, zone: ZoneInfo) -> Truth:
     local = day.replace(hour=int(found.group(1)), minute=int(found.group(2)), tzinfo=zone)
-    return Truth(frozenset({_key(found.group(3))}), local.astimezone(UTC))
+    key = text_key(found.group(3))
+    return Truth(frozenset({key}), local.astimezone(UTC), key)
 
 
 def _truth(headline: object, body: object, published: object) -> Truth:
-    keys = frozenset(k for k in (_key(_plain(headline)), _key(_plain(body))) if k)
-    return Truth(keys, _minute(_aware(published)))
+    title, text = text_key(_plain(headline)), text_key(_plain(body))
+    return Truth(
+        frozenset(k for k in (title, text) if k), _minute(_aware(published)), text or title
+    )
 
 
 def _plain(value: object) -> str:
@@ -277,25 +286,14 @@ def _aware(value: object) -> datetime | None:
 # --- matching -----------------------------------------------------------------------------
 
 
-def _key(text: str, length: int | None = KEY_CHARS) -> str:
-    return re.sub(r"\W+", "", normalise(text))[:length]
-
-
 def _minute(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(second=0, microsecond=0) if moment else None
-
-
-def _visible_text(markup: str) -> str:
-    tree: Tree = lxml.html.fromstring(markup)
-    for node in tree.xpath("//script | //style | //noscript | //template"):
-        node.drop_tree()
-    return str(tree.text_content())
 
 
 def match(truth: list[Truth], entries: list[Entry]) -> list[tuple[Truth, Entry]]:
     """Each truth entry paired with the first free entry containing one of its opening
     keys; a truth entry without text with the first free entry of its minute."""
-    free = {id(e): (e, _key(f"{e.headline or ''} {e.body}", MATCH_WINDOW)) for e in entries}
+    free = {id(e): (e, text_key(f"{e.headline or ''} {e.body}", MATCH_WINDOW)) for e in entries}
     pairs = []
     for item in truth:
         twin = next((e for e, text in free.values() if _same(item, e, text)), None)
@@ -311,10 +309,12 @@ def _same(item: Truth, entry: Entry, text: str) -> bool:
     return item.minute is not None and item.minute == _minute(entry.published_at)
 
 
-def fetch_time(row: dict[str, str], truth: list[Truth]) -> datetime:
+def fetch_time(row: dict[str, str], published: list[datetime | None]) -> datetime:
+    """When production would have fetched the page: its capture time, else five minutes
+    after the newest of the `published` times."""
     try:
         captured = datetime.fromisoformat(row.get("captured") or "")
         return captured.replace(tzinfo=CAPTURE_ZONE).astimezone(UTC)
     except ValueError:
-        minutes = [t.minute for t in truth if t.minute is not None]
-        return max(minutes) + AFTER_NEWEST if minutes else datetime(2026, 6, 1, tzinfo=UTC)
+        times = [t for t in published if t is not None]
+        return max(times) + AFTER_NEWEST if times else datetime(2026, 6, 1, tzinfo=UTC)

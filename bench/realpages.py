@@ -11,8 +11,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from pipeline.identity import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
+KEY_CHARS = 30
 
 
 class RealPagesMissingError(FileNotFoundError):
@@ -83,3 +89,18 @@ def strip_structured(text: str) -> str:
     other byte as it was, so only what the page renders is left to read."""
     without_carriers = _MICRODATA_CARRIER.sub("", strip_json_ld(text))
     return _MICRODATA_ATTRIBUTE.sub("", without_carriers)
+
+
+def text_key(text: str, length: int | None = KEY_CHARS) -> str:
+    """The opening of a text as letters and digits only, case-folded: how an entry is
+    recognised across its structured and rendered copies (markup, spacing and
+    punctuation differ between them)."""
+    return re.sub(r"\W+", "", normalise(text))[:length]
+
+
+def visible_text(markup: str) -> str:
+    """The text a reader sees: the page without scripts, styles and templates."""
+    tree: Any = lxml.html.fromstring(markup)
+    for node in tree.xpath("//script | //style | //noscript | //template"):
+        node.drop_tree()
+    return str(tree.text_content())
