@@ -104,7 +104,7 @@ def score_page(page: realpages.RealPage) -> dict[str, Any]:
 
 
 def macro(scored: list[dict[str, Any]]) -> dict[str, Any]:
-    """Mean and minimum over the scored pages of each figure, and the worst page."""
+    """Mean and minimum over the scored pages of each figure."""
     figures: dict[str, Any] = {}
     for name in ("recall", "precision", "time"):
         values = [s[name] for s in scored if s[name] is not None]
@@ -170,20 +170,10 @@ def _json_ld_values(tree: Tree) -> Iterator[Any]:
 
 
 def _live_blog_updates(value: Any) -> Iterator[dict[str, Any]]:
-    for obj in _objects(value):
+    for obj in realpages.json_objects(value):
         if "LiveBlogPosting" in str(obj.get("@type")):
             raw = obj.get("liveBlogUpdate") or []
             yield from (u for u in (raw if isinstance(raw, list) else [raw]) if isinstance(u, dict))
-
-
-def _objects(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _objects(item)
-    elif isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _objects(item)
 
 
 def microdata_truth(tree: Tree) -> list[Truth]:

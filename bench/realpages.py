@@ -9,6 +9,7 @@ import csv
 import gzip
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,14 @@ def visible_text(markup: str) -> str:
     for node in tree.xpath("//script | //style | //noscript | //template"):
         node.drop_tree()
     return str(tree.text_content())
+
+
+def json_objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a parsed JSON value, outermost first."""
+    if isinstance(value, list):
+        for item in value:
+            yield from json_objects(item)
+    elif isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from json_objects(item)

@@ -149,20 +149,10 @@ def _reversed_json_ld(text: str) -> str:
         value = json.loads(text)
     except ValueError:
         return text
-    for obj in _objects(value):
+    for obj in realpages.json_objects(value):
         if isinstance(obj.get("liveBlogUpdate"), list):
             obj["liveBlogUpdate"].reverse()
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-
-def _objects(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _objects(item)
-    elif isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _objects(item)
 
 
 _HIDDEN = {"script", "style", "noscript", "template"}
