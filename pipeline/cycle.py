@@ -18,6 +18,7 @@ from pipeline.fetch.client import Fetcher, FetchResult, new_session
 from pipeline.fetch.politeness import Politeness
 from pipeline.models import ParsedPage, SourceState, Validators
 from pipeline.parse import parse_page
+from pipeline.parse.health import health
 from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Source
 from pipeline.warehouse.backend import load, read_state
@@ -158,10 +159,9 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
         {
             **key,
             **{k: getattr(page, k) for k in ("url", "title", "canonical_url", "published_at")},
-            **{k: getattr(page, k) for k in ("modified_at", "language", "is_liveblog", "parser")},
+            **{k: getattr(page, k) for k in ("modified_at", "language")},
+            **health(page),
             "sha256": result.sha256,
-            "entry_count": len(page.entries),
-            "warnings": page.warnings,
         },
     )
     for entry in page.entries:

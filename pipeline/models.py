@@ -67,3 +67,11 @@ class ParsedPage:
     modified_at: datetime | None = None
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # How the entries were found, for operators (pipeline.parse.health): entries in
+    # schema.org data, entries the HTML renders, structured entries with a rendered twin,
+    # and the zone wall-clock times were read in with how that zone was chosen.
+    structured_count: int = 0
+    rendered_count: int = 0
+    matched_count: int = 0
+    tz: str | None = None
+    tz_source: str | None = None

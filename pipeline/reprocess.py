@@ -199,7 +199,9 @@ def _refresh_pages(con: duckdb.DuckDBPyConnection, batch: Path) -> None:
         UPDATE pages p SET title = b.title, canonical_url = b.canonical_url,
             published_at = b.published_at, modified_at = b.modified_at,
             language = b.language, is_liveblog = b.is_liveblog, parser = b.parser,
-            entry_count = b.entry_count, warnings = b.warnings
+            entry_count = b.entry_count, warnings = b.warnings, timed_count = b.timed_count,
+            structured_count = b.structured_count, rendered_count = b.rendered_count,
+            matched_count = b.matched_count, tz = b.tz, tz_source = b.tz_source
         FROM read_parquet(?) b
         WHERE p.source_id = b.source_id AND p.fetched_at = b.fetched_at
         """,

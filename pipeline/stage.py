@@ -58,6 +58,12 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "parser": "VARCHAR",
         "entry_count": "INTEGER",
         "warnings": "VARCHAR[]",
+        "timed_count": "INTEGER",
+        "structured_count": "INTEGER",
+        "rendered_count": "INTEGER",
+        "matched_count": "INTEGER",
+        "tz": "VARCHAR",
+        "tz_source": "VARCHAR",
     },
     "entries": {
         "source_id": "VARCHAR",

@@ -60,15 +60,42 @@ WITH windowed AS (
            median(first_seen_at - published_at)
                FILTER (WHERE time_precision IN ('second', 'minute')) AS freshness_lag
     FROM entries WHERE NOT is_deleted GROUP BY source_id
+), timed AS (
+    SELECT source_id, avg(CASE WHEN published_at IS NOT NULL THEN 1 ELSE 0 END) AS timed_share
+    FROM entries WHERE NOT is_deleted GROUP BY source_id
+), ranked AS (
+    -- Parsed pages newest first: rank 1 is judged against ranks 2 to 21, its own history.
+    SELECT source_id, entry_count, timed_count::DOUBLE / nullif(entry_count, 0) AS page_share,
+           row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC) AS page_rank
+    FROM pages
+), extraction AS (
+    SELECT source_id,
+           any_value(entry_count) FILTER (WHERE page_rank = 1) AS last_page_entries,
+           any_value(page_share) FILTER (WHERE page_rank = 1) AS last_page_timed_share,
+           median(entry_count) FILTER (WHERE page_rank BETWEEN 2 AND 21) AS median_page_entries,
+           median(page_share) FILTER (WHERE page_rank BETWEEN 2 AND 21)
+               AS median_page_timed_share,
+           count(*) FILTER (WHERE page_rank BETWEEN 2 AND 21) AS history_pages
+    FROM ranked GROUP BY source_id
 )
 SELECT s.source_id, s.url, o.last_fetched_at, o.last_success_at, o.last_change_at,
        coalesce(r.fetches_24h, 0) AS fetches_24h, r.error_rate_24h, r.not_modified_rate_24h,
-       l.newest_entry_at, l.freshness_lag
+       l.newest_entry_at, l.freshness_lag, t.timed_share,
+       x.last_page_entries, x.median_page_entries,
+       x.last_page_timed_share, x.median_page_timed_share,
+       nullif(concat_ws(', ',
+           CASE WHEN x.history_pages >= 3 AND x.last_page_entries < 0.5 * x.median_page_entries
+                THEN 'entries per page' END,
+           CASE WHEN x.history_pages >= 3
+                 AND x.last_page_timed_share < x.median_page_timed_share - 0.25
+                THEN 'timed share' END), '') AS extraction_drift
 FROM sources s
 LEFT JOIN recent r USING (source_id)
 LEFT JOIN outcomes o USING (source_id)
-LEFT JOIN lags l USING (source_id);
-COMMENT ON VIEW source_health IS 'One row per source: when it was last fetched and changed, its error and 304 rates over the 24 hours up to its newest fetch, and how long after publication its entries reached the warehouse.';
+LEFT JOIN lags l USING (source_id)
+LEFT JOIN timed t USING (source_id)
+LEFT JOIN extraction x USING (source_id);
+COMMENT ON VIEW source_health IS 'One row per source: when it was last fetched and changed, its error and 304 rates over the 24 hours up to its newest fetch, how long after publication its entries reached the warehouse, and whether its newest parsed page was read as well as the ones before it (extraction_drift).';
 COMMENT ON COLUMN source_health.source_id IS 'The source.';
 COMMENT ON COLUMN source_health.url IS 'URL of the ticker page.';
 COMMENT ON COLUMN source_health.last_fetched_at IS 'Time of the newest fetch, successful or not.';
@@ -79,6 +106,12 @@ COMMENT ON COLUMN source_health.error_rate_24h IS 'Share of those attempts that 
 COMMENT ON COLUMN source_health.not_modified_rate_24h IS 'Share of those attempts answered 304 Not Modified, 0 to 1.';
 COMMENT ON COLUMN source_health.newest_entry_at IS 'Newest published_at of the source''s live entries (UTC).';
 COMMENT ON COLUMN source_health.freshness_lag IS 'Median delay from publication to first fetch (first_seen_at − published_at) over entries timed to the minute or second.';
+COMMENT ON COLUMN source_health.timed_share IS 'Share of the source''s live entries that have a publication time, 0 to 1.';
+COMMENT ON COLUMN source_health.last_page_entries IS 'Entries on the newest parsed page (pages.entry_count).';
+COMMENT ON COLUMN source_health.median_page_entries IS 'Median entries per page over the up to 20 parsed pages before the newest: the source''s own history.';
+COMMENT ON COLUMN source_health.last_page_timed_share IS 'Share of the newest parsed page''s entries with a time (pages.timed_count / entry_count); NULL for pages loaded before migration 007.';
+COMMENT ON COLUMN source_health.median_page_timed_share IS 'Median of that share over the up to 20 parsed pages before the newest.';
+COMMENT ON COLUMN source_health.extraction_drift IS 'NULL while the newest page reads like its history; else what fell sharply: entries per page (below half the median) and/or timed share (more than 0.25 below the median). Judged only with at least 3 earlier pages. A fall usually means the site changed its markup.';
 
 -- Stories in time order: every member of a near-duplicate cluster in one shape, so an
 -- analyst sees who carried the same text first and who followed.

@@ -18,6 +18,7 @@ from pipeline.cli import progress
 from pipeline.cli.output import FORMATS, render
 from pipeline.demo import sources as demo_sources
 from pipeline.errors import TickerlakeError
+from pipeline.models import ParsedPage
 from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
 from pipeline.warehouse.load import LoadReport
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     _run_parser(verbs)
     _reprocess_parser(verbs)
     _parse_parser(verbs)
+    _check_parser(verbs)
     _sql_parser(verbs)
     _replay_parser(verbs)
     _corpus_parser(verbs)
@@ -86,6 +88,21 @@ def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = verbs.add_parser("parse", help="split one page (saved file or URL) into entries")
+    _page_arguments(p)
+    p.add_argument("--format", choices=("jsonl", "table"), default="table")
+    p.set_defaults(handler=cmd_parse)
+
+
+def _check_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = verbs.add_parser(
+        "check", help="how one page (saved file or URL) is read: parser, entries, times, zone"
+    )
+    _page_arguments(p)
+    p.set_defaults(handler=cmd_check)
+
+
+def _page_arguments(p: argparse.ArgumentParser) -> None:
+    """The page to read and how, shared by `parse` and `check`."""
     p.add_argument("page", metavar="FILE_OR_URL", help="a saved page (.gz is read) or http(s) URL")
     p.add_argument("--url", default=None, help="the page's URL (default: the file's or fetched)")
     p.add_argument(
@@ -102,9 +119,7 @@ def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="auto",
         help="restrict the formats tried (as a source's kind:)",
     )
-    p.add_argument("--format", choices=("jsonl", "table"), default="table")
     p.add_argument("--allow-private", action="store_true", help="fetch from loopback/private hosts")
-    p.set_defaults(handler=cmd_parse)
 
 
 def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -239,6 +254,30 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from pipeline.cli import parse as cli_parse
+
+    page = _read_page(args)
+    print(
+        f"{page.parser}: {len(page.entries)} entries, is_liveblog={page.is_liveblog}",
+        file=sys.stderr,
+    )
+    for warning in page.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    output = cli_parse.render_entries(page, args.format)
+    if output:  # jsonl of a page without entries is no lines at all
+        print(output)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.parse.health import diagnosis
+
+    print("\n".join(diagnosis(_read_page(args))))
+    return 0
+
+
+def _read_page(args: argparse.Namespace) -> ParsedPage:
+    """The page `parse` and `check` name, read from its file or fetched now, and parsed."""
+    from pipeline.cli import parse as cli_parse
     from pipeline.parse import parse_page
     from pipeline.parse.timeparse import parse_utc
 
@@ -251,7 +290,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         )
     else:
         page_input = cli_parse.read_file(Path(args.page))
-    page = parse_page(
+    return parse_page(
         page_input.content,
         args.url or page_input.url,
         fetched_at=fetched_at or page_input.fetched_at,
@@ -261,16 +300,6 @@ def cmd_parse(args: argparse.Namespace) -> int:
         profile=args.profile,
         kind=args.kind,
     )
-    print(
-        f"{page.parser}: {len(page.entries)} entries, is_liveblog={page.is_liveblog}",
-        file=sys.stderr,
-    )
-    for warning in page.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    output = cli_parse.render_entries(page, args.format)
-    if output:  # jsonl of a page without entries is no lines at all
-        print(output)
-    return 0
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

@@ -173,6 +173,7 @@ def _parse_html(
         warnings=warnings,
     )
     _page_meta(root, ld_values, metas, page, ctx)
+    page.tz, page.tz_source = ctx.tz, ctx.tz_source
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
     rendered, rendered_by = (
@@ -183,6 +184,8 @@ def _parse_html(
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
+    page.structured_count, page.rendered_count = len(structured), len(rendered)
+    page.matched_count = sum(raw.twinned for raw in structured)
     if not raws:
         raws = [_article_entry(root, page)]
         page.parser, page.is_liveblog = "article", False

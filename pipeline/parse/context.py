@@ -50,6 +50,7 @@ class RawEntry:
     zone: str | None = None  # the zone of this entry's wall clock, when not the page's
     tz_source: TzSource | None = None  # how `zone` (or an aware time's offset) was found
     node: Element | None = None  # the element the entry was read from, if rendered
+    twinned: bool = False  # a structured entry the HTML also renders (merge)
 
 
 def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:

@@ -80,6 +80,8 @@ def parse_feed(text: str, ctx: PageContext) -> ParsedPage:
         canonical_url=result.link,
         modified_at=result.updated_at,
         language=ctx.language,
+        tz=ctx.tz,
+        tz_source=ctx.tz_source,
         warnings=result.warnings,
     )
     if not result.entries:

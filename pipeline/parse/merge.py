@@ -143,6 +143,7 @@ def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
             rendered.zone,
             rendered.tz_source,
         )
+    twin.twinned = True
     twin.pinned = twin.pinned or rendered.pinned
     twin.key_event = twin.key_event or rendered.key_event
     twin.summary = twin.summary or rendered.summary

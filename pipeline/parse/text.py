@@ -46,6 +46,8 @@ def parse_text(text: str, ctx: PageContext) -> ParsedPage:
         entries=build_entries(raws, ctx),
         title=title,
         language=ctx.language,
+        tz=ctx.tz,
+        tz_source=ctx.tz_source,
     )
     if not raws:
         page.warnings.append("no entries found in plain text")

@@ -112,7 +112,7 @@ def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
 
 _READ_STAGED = """
     SELECT * EXCLUDE (filename), list_position(?, filename) AS batch_no
-    FROM read_parquet(?, filename = true)
+    FROM read_parquet(?, filename = true, union_by_name = true)
 """
 
 
@@ -171,11 +171,11 @@ def _update_validators(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert_pages(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
+    # By name: a batch staged before a column existed loads with NULL there.
     return _count(
         con,
         """
-        INSERT INTO pages SELECT source_id, fetched_at, sha256, url, title, canonical_url,
-            published_at, modified_at, language, is_liveblog, parser, entry_count, warnings, ?
+        INSERT INTO pages BY NAME SELECT * EXCLUDE (batch_no), ? AS load_id
         FROM b_pages b WHERE NOT EXISTS (SELECT 1 FROM pages p
             WHERE (p.source_id, p.fetched_at) = (b.source_id, b.fetched_at))
         """,
