@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.parse.test_parse import blog, ld_script, page, update
 
 from bench import extraction, realpages
 from bench.__main__ import run_facts
+from tests.parse.test_parse import blog, ld_script, page, update
 
 UPDATES = [
     update(2, "2025-08-14T21:15:00+02:00", "Der Bundestag hat am Abend abgestimmt."),

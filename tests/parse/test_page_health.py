@@ -11,8 +11,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from tests.parse.test_parse import blog, ld_script, page, update
-from tests.warehouse.test_stage_load import SOURCE, T, bodies, load, observation, rows
 
 from pipeline import stage
 from pipeline.cli.main import main
@@ -20,6 +18,8 @@ from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.parse.health import diagnosis, health
 from pipeline.warehouse.load import load_batches
+from tests.parse.test_parse import blog, ld_script, page, update
+from tests.warehouse.test_stage_load import SOURCE, T, bodies, load, observation, rows
 
 URL = "https://ticker.example.de/live"
 FETCHED = datetime(2025, 8, 14, 20, 0, tzinfo=UTC)
