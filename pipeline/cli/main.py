@@ -29,10 +29,13 @@ from pipeline.errors import ConfigError, TickerlakeError
 from pipeline.settings import DEFAULT_WAREHOUSE, Settings, fail_above, from_env
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from pipeline.sources import Source
 
+    Verbs: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
 Handler = Callable[[argparse.Namespace], int]
-Verbs = "argparse._SubParsersAction[argparse.ArgumentParser]"
 WRITES = "nothing loaded"  # what an interrupted writing verb leaves: its transaction rolled back
 
 
