@@ -31,6 +31,7 @@ from pipeline.parse.text import parse_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SEED_TICKER = "004_03cd942545f963b3.txt"
+SOURCE_IDS = ("alaska-jsonld", "alaska-de-html", "alaska-text")
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
           "September", "Oktober", "November", "Dezember"]  # fmt: skip
@@ -178,9 +179,6 @@ def generate(root: Path) -> list[str]:
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-SOURCE_IDS = ("alaska-jsonld", "alaska-de-html", "alaska-text")
 
 
 def replay_root(data_dir: Path) -> Path:
