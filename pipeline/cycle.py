@@ -1,18 +1,23 @@
 """One ingest cycle, as stages that Airflow tasks and `tickerlake run` both call:
 plan (read validators) → fetch_parse_shard (per shard, no warehouse) → load (one writer).
+A source whose last attempt ended in an error is a failed source (`failures`); more of
+them than a tolerated share fail the cycle (`check_failures`) once its load is done.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import shutil
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline import stage
+from pipeline.errors import SourcesFailedError, WarehouseBusyError
 from pipeline.fetch import archive
 from pipeline.fetch.client import Fetcher, FetchResult, new_session
 from pipeline.fetch.politeness import Politeness
@@ -21,13 +26,36 @@ from pipeline.parse import parse_page
 from pipeline.parse.health import health
 from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Source
-from pipeline.warehouse.backend import load, read_state
+from pipeline.warehouse.backend import check_writable, load, read_state
 from pipeline.warehouse.load import LoadReport
 
 log = logging.getLogger(__name__)
 SHARD_SIZE = 50
 POLL_SLACK = 0.1  # of the poll interval …
 MAX_POLL_SLACK = timedelta(seconds=30)  # … at most
+BUSY_POLL = 0.5  # seconds between two tries of a warehouse another process writes
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailure:
+    """A source whose last fetch attempt of a cycle ended in an error."""
+
+    source_id: str
+    url: str
+    error_class: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport(LoadReport):
+    """The load's counts, the number of sources fetched and those that failed."""
+
+    sources: int = 0
+    failures: tuple[SourceFailure, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {**LoadReport.counts(self), "failed_sources": len(self.failures)}
 
 
 def is_due(source: Source, state: SourceState, now: datetime) -> bool:
@@ -82,16 +110,21 @@ def fetch_parse_shard(
     config = settings.fetch
     specs = [(Source.from_dict(s["source"]), Validators(**s["validators"])) for s in shard]
     batch = stage.Batch(batch_id)
-    with (
-        new_session(config) as session,
-        ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="fetch") as pool,
-    ):
-        fetcher = Fetcher(session, config, politeness or new_politeness(config))
-        futures = [pool.submit(fetcher.fetch, s, v, now=now) for s, v in specs]
-        for (source, validators), future in zip(specs, futures, strict=True):
-            _stage_source(batch, source, future.result(), validators, settings)
-            if advance:
-                advance(source.source_id)
+    pool = ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="fetch")
+    with new_session(config) as session:
+        try:
+            fetcher = Fetcher(session, config, politeness or new_politeness(config))
+            futures = [pool.submit(fetcher.fetch, s, v, now=now) for s, v in specs]
+            for (source, validators), future in zip(specs, futures, strict=True):
+                _stage_source(batch, source, future.result(), validators, settings)
+                if advance:
+                    advance(source.source_id)
+        except BaseException:
+            # An interrupt or a failed shard must not wait for fetches still in flight
+            # (a stalled server holds one for its whole timeout): drop them.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return stage.write_batch(settings.staging_dir, batch)
 
 
@@ -175,19 +208,69 @@ def run_cycle(
     run_id: str,
     now: datetime,
     advance: Callable[[str], None] | None = None,
-) -> LoadReport:
-    """A whole cycle in one process: the same functions the Airflow tasks call."""
+    wait: float = 0.0,
+) -> CycleReport:
+    """A whole cycle in one process: the same functions the Airflow tasks call.
+
+    The warehouse is opened for writing before anything is fetched, so one that cannot be
+    written fails first; a warehouse busy with another writer is retried for up to `wait`
+    seconds, then and at the load. A cycle that does not load (an error, an interrupt)
+    removes the batches it staged: nothing is left half-done, and since no validators
+    were stored the next cycle fetches the same pages again."""
+    when_free(lambda: check_writable(settings), wait)
     shards = plan_shards(sources, read_state(settings), now=now)
     politeness = new_politeness(settings.fetch)
-    paths = [
-        fetch_parse_shard(
-            shard,
-            settings,
-            batch_id=f"{run_id}-{i:04d}",
-            now=now,
-            politeness=politeness,
-            advance=advance,
-        )
-        for i, shard in enumerate(shards)
-    ]
-    return load(settings, paths, load_id=run_id, now=now)
+    paths: list[Path] = []
+    try:
+        for i, shard in enumerate(shards):
+            batch_id = f"{run_id}-{i:04d}"
+            paths.append(
+                fetch_parse_shard(
+                    shard,
+                    settings,
+                    batch_id=batch_id,
+                    now=now,
+                    politeness=politeness,
+                    advance=advance,
+                )
+            )
+        report = when_free(lambda: load(settings, paths, load_id=run_id, now=now), wait)
+    except BaseException:
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    fetched, failed = outcome(paths)
+    return CycleReport(**asdict(report), sources=fetched, failures=tuple(failed))
+
+
+def when_free(work: Callable[[], _T], wait: float) -> _T:
+    """`work()`, tried again while another process writes the warehouse, for up to `wait`
+    seconds (a cron job would otherwise lose its cycle to an overlapping one)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return work()
+        except WarehouseBusyError:
+            if time.monotonic() + BUSY_POLL > deadline:
+                raise
+            log.info("warehouse busy; trying again for up to %.0f s", deadline - time.monotonic())
+            time.sleep(BUSY_POLL)
+
+
+def outcome(paths: Sequence[Path]) -> tuple[int, list[SourceFailure]]:
+    """How many sources the staged batches fetched, and the failed ones among them."""
+    finals = stage.final_attempts(list(paths))
+    failed = [SourceFailure(*row[:2], row[2], row[3] or row[2]) for row in finals if row[2]]
+    return len(finals), failed
+
+
+def check_failures(sources: int, failures: Sequence[SourceFailure], tolerated: float) -> None:
+    """SourcesFailedError when more than the `tolerated` share of `sources` failed."""
+    if not failures or len(failures) <= tolerated * sources:
+        return
+    names = ", ".join(f"{f.source_id} ({f.error_class})" for f in failures[:10])
+    more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
+    raise SourcesFailedError(
+        f"{len(failures)} of {sources} sources failed, more than the {tolerated:.0%} "
+        f"tolerated: {names}{more}"
+    )

@@ -114,3 +114,8 @@ class ParseError(PermanentError):
 
 class WarehouseBusyError(TransientError):
     """Another process holds the warehouse file for writing (DuckDB allows one)."""
+
+
+class SourcesFailedError(PermanentError):
+    """More sources of a cycle failed than the tolerated share; what the cycle fetched
+    was still loaded. The message names each failed source and its error class."""

@@ -5,6 +5,7 @@ The Airflow adapters read the DAG knobs here too (`ingest_schedule`, `watch_inte
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,31 +86,57 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
     def number(name: str, value: float) -> float:
         return _number(env, f"TICKERLAKE_{name}", value)
 
+    def whole(name: str, value: int) -> int:
+        number = _number(env, f"TICKERLAKE_{name}", value)
+        if number != int(number):
+            raise ConfigError(
+                f"TICKERLAKE_{name}={env[f'TICKERLAKE_{name}']!r} is not a whole number"
+            )
+        return int(number)
+
     return FetchConfig(
         user_agent=f"tickerlake/0.1 (+{contact})",
         connect_timeout=number("CONNECT_TIMEOUT", default.connect_timeout),
         read_timeout=number("READ_TIMEOUT", default.read_timeout),
-        max_body_bytes=int(number("MAX_BODY_BYTES", default.max_body_bytes)),
+        max_body_bytes=whole("MAX_BODY_BYTES", default.max_body_bytes),
         deadline=number("FETCH_DEADLINE", default.deadline),
-        max_attempts=int(number("MAX_ATTEMPTS", default.max_attempts)),
+        max_attempts=whole("MAX_ATTEMPTS", default.max_attempts),
         backoff_base=number("BACKOFF_BASE", default.backoff_base),
         backoff_max=number("BACKOFF_MAX", default.backoff_max),
-        max_redirects=int(number("MAX_REDIRECTS", default.max_redirects)),
-        host_concurrency=int(number("HOST_CONCURRENCY", default.host_concurrency)),
+        max_redirects=whole("MAX_REDIRECTS", default.max_redirects),
+        host_concurrency=whole("HOST_CONCURRENCY", default.host_concurrency),
         host_interval=number("HOST_INTERVAL", default.host_interval),
-        workers=int(number("FETCH_WORKERS", default.workers)),
+        workers=whole("FETCH_WORKERS", default.workers),
         robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
     )
 
 
 def _number(env: dict[str, str], name: str, default: float) -> float:
+    """A finite number ≥ 0 (`nan`, `inf` and negative values would silently disable
+    timeouts, caps or retries)."""
     raw = env.get(name)
     if raw is None:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name}={raw!r} must be a finite number, 0 or more")
+    return value
+
+
+def fail_above(environ: dict[str, str] | None = None) -> float | None:
+    """The share of a cycle's sources that may fail before it counts as failed
+    (TICKERLAKE_FAIL_ABOVE, 0 to 1). Unset: `tickerlake run` tolerates none (exit 1) and
+    the ingest DAG any (it logs a warning per failed source)."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("TICKERLAKE_FAIL_ABOVE", "").strip():
+        return None
+    value = _number(env, "TICKERLAKE_FAIL_ABOVE", 0.0)
+    if not 0 <= value <= 1:
+        raise ConfigError(f"TICKERLAKE_FAIL_ABOVE={value!r} must be between 0 and 1")
+    return value
 
 
 def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:

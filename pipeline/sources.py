@@ -1,7 +1,9 @@
 """The `sources.yaml` model: validated once, then passed around as `Source` objects.
 
 The schema is documented in docs/sources.md. Every validation error names the file, the
-line and the field, e.g. ``sources.yaml:12: sources[3].kind: 'rss' is not one of …``.
+line and the field, e.g. ``sources.yaml:12: sources[3].kind: 'rss' is not one of …``; a
+file with several problems reports all of them (up to MAX_ERRORS) in one ConfigError, one
+per line, so a user fixes the file in one go rather than one run per mistake.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,6 +40,18 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "robots": dict,
 }
 _TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a mapping"}
+MAX_ERRORS = 20
+# ISO 639-1: the two-letter codes (docs/sources.md promises them; `Deutsch` or `ger`
+# would silently disable language-specific parsing rules).
+_ISO_639_1 = """\
+aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv
+cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr
+ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw
+ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv
+ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr
+ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
+yo za zh zu"""
+ISO_639_1 = frozenset(_ISO_639_1.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +111,25 @@ class _Where:
 
 
 def load_sources(path: Path) -> list[Source]:
-    """Read and validate a sources file; errors name the file, line and field."""
+    """Read and validate a sources file; errors name the file, line and field, all of
+    them at once (at most MAX_ERRORS)."""
     document = _read(path)
     items = document.get("sources") if isinstance(document, dict) else None
     if not isinstance(items, list) or not items:
         raise ConfigError(f"{path}: expected a top-level 'sources:' list with at least one entry")
-    sources = [_source(path, index, item) for index, item in enumerate(items)]
-    _check_unique(path, items, sources)
-    return sources
+    problems: list[str] = []
+    sources = [_source(path, index, item, problems) for index, item in enumerate(items)]
+    _check_unique(path, items, sources, problems)
+    if problems:
+        raise ConfigError(_summary(problems))
+    return [s for s in sources if s is not None]
+
+
+def _summary(problems: list[str]) -> str:
+    shown = problems[:MAX_ERRORS]
+    if len(problems) > MAX_ERRORS:
+        shown.append(f"… and {len(problems) - MAX_ERRORS} more problems")
+    return "\n".join(shown)
 
 
 def _read(path: Path) -> Any:
@@ -112,21 +137,49 @@ def _read(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError(_yaml_message(path, exc)) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def _source(path: Path, index: int, item: Any) -> Source:
+def _yaml_message(path: Path, exc: yaml.MarkedYAMLError) -> str:
+    """`file:line:col: not valid YAML: problem`, where PyYAML would name `<unicode string>`
+    and quote the line over several lines."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    problem = exc.problem or exc.context or "syntax error"
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return f"{where}: not valid YAML: {problem}{context}"
+
+
+_T = TypeVar("_T")
+
+
+def _collect(problems: list[str], check: Callable[[], _T]) -> _T | None:
+    """The check's value, or None with its ConfigError noted in `problems`."""
+    try:
+        return check()
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _source(path: Path, index: int, item: Any, problems: list[str]) -> Source | None:
+    """The source of one entry, or None when it has problems (each noted in `problems`)."""
     if not isinstance(item, _Mapping):
-        raise ConfigError(f"{path}: sources[{index}]: expected a mapping with 'id' and 'url'")
+        problems.append(f"{path}: sources[{index}]: expected a mapping with 'id' and 'url'")
+        return None
     where = _Where(path, index, item)
+    before = len(problems)
     unknown = sorted(set(item) - set(_TYPES))
     if unknown:
-        raise where.error(unknown[0], f"unknown field(s) {', '.join(map(str, unknown))}")
-    for name, kind in _TYPES.items():
-        if name in item and not _has_type(item[name], kind):
-            raise where.error(name, f"expected {_type_name(kind)}, got {item[name]!r}")
-    obey, reason = _robots(where, item.get("robots"))
+        problems.append(str(where.error(unknown[0], f"unknown field(s) {', '.join(unknown)}")))
+    item = _well_typed(where, item, problems)
+    robots = _collect(problems, lambda: _robots(where, item.get("robots")))
+    obey, reason = robots or (True, None)
     source = Source(
         source_id=str(item.get("id", "")),
         url=str(item.get("url", "")),
@@ -134,15 +187,31 @@ def _source(path: Path, index: int, item: Any) -> Source:
         timezone=item.get("timezone"),
         language=item.get("language"),
         allow_private=item.get("allow_private", False),
-        poll_interval=_poll_interval(where, item.get("poll_interval")),
+        poll_interval=_collect(problems, lambda: _poll_interval(where, item.get("poll_interval"))),
         profile=item.get("profile"),
-        headers=_headers(where, item.get("headers")),
+        headers=_collect(problems, lambda: _headers(where, item.get("headers"))) or {},
         obey_robots=obey,
         robots_reason=reason,
     )
     for check in _CHECKS:
-        check(where, source)
-    return source
+        _collect(problems, lambda: check(where, source))  # noqa: B023 (called at once)
+    return source if len(problems) == before else None
+
+
+def _well_typed(where: _Where, item: _Mapping, problems: list[str]) -> dict[str, Any]:
+    """The entry without its unknown and mistyped fields (each mistake noted), so the
+    remaining checks see only values of the right type."""
+    kept: dict[str, Any] = {}
+    for name, kind in _TYPES.items():
+        if name not in item:
+            continue
+        if _has_type(item[name], kind):
+            kept[name] = item[name]
+        else:
+            problems.append(
+                str(where.error(name, f"expected {_type_name(kind)}, got {item[name]!r}"))
+            )
+    return kept
 
 
 def _has_type(value: Any, kind: type | tuple[type, ...]) -> bool:
@@ -222,6 +291,13 @@ def _check_profile(where: _Where, source: Source) -> None:
         raise where.error("profile", f"unknown profile {source.profile!r} (known: {known})")
 
 
+def _check_language(where: _Where, source: Source) -> None:
+    if source.language is not None and source.language not in ISO_639_1:
+        raise where.error(
+            "language", f"{source.language!r} is not an ISO 639-1 code (two letters: de, en, …)"
+        )
+
+
 def _check_timezone(where: _Where, source: Source) -> None:
     if source.timezone is None:
         return
@@ -236,14 +312,19 @@ _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_url,
     _check_kind,
     _check_timezone,
+    _check_language,
     _check_profile,
 )
 
 
-def _check_unique(path: Path, items: list[Any], sources: list[Source]) -> None:
+def _check_unique(
+    path: Path, items: list[Any], sources: list[Source | None], problems: list[str]
+) -> None:
     seen: set[str] = set()
     for index, source in enumerate(sources):
+        if source is None:
+            continue
         if source.source_id in seen:
             where = _Where(path, index, items[index])
-            raise where.error("id", f"duplicate id {source.source_id!r}")
+            problems.append(str(where.error("id", f"duplicate id {source.source_id!r}")))
         seen.add(source.source_id)

@@ -151,6 +151,25 @@ def _json_value(value: object) -> str:
     raise TypeError(f"cannot stage {type(value).__name__} {value!r}")
 
 
+def final_attempts(paths: list[Path]) -> list[tuple[str, str, str | None, str | None]]:
+    """(source_id, url, error_class, error) of each source's last fetch attempt in the
+    batches, by source id."""
+    if not paths:
+        return []
+    files = [str(p / "fetches.parquet") for p in paths]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            """
+            SELECT source_id, url, error_class, error FROM read_parquet(?)
+            QUALIFY row_number() OVER (PARTITION BY source_id
+                                       ORDER BY fetched_at DESC, attempt DESC) = 1
+            ORDER BY source_id
+            """,
+            [files],
+        ).fetchall()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 def read_batch_id(path: Path) -> str:
     """The batch id of a complete batch folder, or BatchError."""
     marker = path / "_COMPLETE"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, PermanentError
-from pipeline.sources import Source, load_sources
+from pipeline.sources import MAX_ERRORS, Source, load_sources
 
 VALID = """\
 sources:
@@ -185,3 +185,65 @@ def test_poll_interval_units(tmp_path: Path, value: str, seconds: int) -> None:
 def test_robots_obeyed_by_default(tmp_path: Path) -> None:
     (source,) = load_sources(write(tmp_path, source_yaml()))
     assert (source.obey_robots, source.robots_reason, source.headers) == (True, None, {})
+
+
+def test_yaml_syntax_error_is_file_line_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "sources:\n  - id: a\n    url: [unclosed\n  - id: b\n")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:4:7: not valid YAML: ")
+    assert "<unicode string>" not in message and len(message.splitlines()) == 1
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_bytes(b"sources:\n  - id: \xff\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_sources(path)
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        "sources:\n"
+        "  - id: Bad Id\n"  # 2
+        "    url: ftp://x\n"  # 3
+        "    kind: rss\n"  # 4
+        "  - id: ok\n"
+        "    url: https://example.org/\n"
+        "    language: Deutsch\n"  # 7
+        "    poll_interval: soon\n"  # 8
+        "  - id: ok\n"  # 9
+        "    url: https://example.org/2\n"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert [line.split(": ")[0:2] for line in str(caught.value).splitlines()] == [
+        [f"{path}:2", "sources[0].id"],
+        [f"{path}:3", "sources[0].url"],
+        [f"{path}:4", "sources[0].kind"],
+        [f"{path}:8", "sources[1].poll_interval"],
+        [f"{path}:7", "sources[1].language"],
+    ]
+
+
+def test_the_problems_reported_are_capped(tmp_path: Path) -> None:
+    entries = "".join(f"  - id: s{n}\n    url: nope\n" for n in range(30))
+    path = write(tmp_path, "sources:\n" + entries)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == MAX_ERRORS + 1
+    assert lines[-1] == "… and 10 more problems"
+
+
+@pytest.mark.parametrize("language", ["Deutsch", "ger", "DE", "de-AT", "xx"])
+def test_language_must_be_an_iso_639_1_code(tmp_path: Path, language: str) -> None:
+    path = write(tmp_path, source_yaml(language=language))
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.language: .* not an ISO 639-1 code"):
+        load_sources(path)
+
+
+def test_an_iso_639_1_language_loads(tmp_path: Path) -> None:
+    assert load_sources(write(tmp_path, source_yaml(language="fr")))[0].language == "fr"

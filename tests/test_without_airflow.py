@@ -17,7 +17,7 @@ else:
     raise SystemExit("airflow is still importable")
 import pipeline
 from pipeline.cli.main import main
-raise SystemExit(main(["--warehouse", sys.argv[1], "run"]))
+raise SystemExit(main(["--warehouse", sys.argv[1], "run", "--demo"]))
 """
 
 

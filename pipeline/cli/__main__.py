@@ -1,7 +1,5 @@
 """`python -m pipeline.cli`: the `tickerlake` command."""
 
-import sys
+from pipeline.cli.main import entry
 
-from pipeline.cli.main import main
-
-sys.exit(main())
+entry()

@@ -1,77 +1,166 @@
 """`tickerlake`: the command line. Each verb parses its arguments and calls one pipeline
-function; errors from tickerlake are printed as one line and exit 2."""
+function. Every failure takes one path (`main`): one line per problem on stderr and an
+exit code from `pipeline.cli.exits` (the README's "Exit codes" table), never a traceback.
+Settings are read after the arguments are parsed, so `--help` and `--version` work
+whatever the environment holds."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import math
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.cli import progress
+import pipeline
+from pipeline.cli import exits, progress
 from pipeline.cli.output import FORMATS, render
 from pipeline.demo import sources as demo_sources
-from pipeline.errors import TickerlakeError
-from pipeline.models import ParsedPage
-from pipeline.settings import DEFAULT_WAREHOUSE, Settings, from_env
-from pipeline.warehouse.load import LoadReport
+from pipeline.errors import ConfigError, TickerlakeError
+from pipeline.settings import DEFAULT_WAREHOUSE, Settings, fail_above, from_env
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from pipeline.models import ParsedPage
+    from pipeline.sources import Source
+
+    Verbs: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 Handler = Callable[[argparse.Namespace], int]
+WRITES = "nothing loaded"  # what an interrupted writing verb leaves: its transaction rolled back
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler = args.handler
-    try:
-        return handler(args)
-    except TickerlakeError as exc:
-        print(f"tickerlake: error: {exc}", file=sys.stderr)
-        return 2
+    with exits.terminate_as_exception():
+        try:
+            return handler(args)
+        except KeyboardInterrupt:
+            return _interrupted(args, exits.INTERRUPTED)
+        except exits.Terminated:
+            return _interrupted(args, exits.TERMINATED)
+        except BrokenPipeError:  # `tickerlake sql … | head`: the reader has all it wants
+            exits.silence_stdout()
+            return exits.BROKEN_PIPE
+        except Exception as exc:
+            if args.traceback:
+                raise
+            return exits.report(exc)
+
+
+def entry() -> None:
+    """The `tickerlake` program. After an interrupt it leaves at once: fetch threads
+    stalled on a socket would otherwise hold the interpreter's exit for their timeout,
+    and nothing they could still deliver is wanted."""
+    code = main()
+    if code in (exits.INTERRUPTED, exits.TERMINATED):
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _interrupted(args: argparse.Namespace, code: int) -> int:
+    left = getattr(args, "on_interrupt", None)
+    exits.say("interrupted" + (f"; {left}" if left else ""))
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tickerlake", description=__doc__)
-    parser.add_argument(
-        "--warehouse",
-        type=Path,
-        default=from_env().warehouse,
-        help=f"DuckDB warehouse file (default: $TICKERLAKE_WAREHOUSE or {DEFAULT_WAREHOUSE})",
-    )
+    _add_common_options(parser, warehouse=None, traceback=False)
+    parser.add_argument("--version", action="version", version=f"tickerlake {pipeline.__version__}")
+    # The same options after the verb; SUPPRESS keeps a verb's parser from overwriting a
+    # value given before the verb with its own default.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common_options(common, warehouse=argparse.SUPPRESS, traceback=argparse.SUPPRESS)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    _demo_parser(verbs)
-    _run_parser(verbs)
-    _reprocess_parser(verbs)
-    _parse_parser(verbs)
-    _check_parser(verbs)
-    _sql_parser(verbs)
-    _replay_parser(verbs)
-    _corpus_parser(verbs)
-    _enrich_parser(verbs)
-    _report_parser(verbs)
+    for add in (
+        _demo_parser,
+        _run_parser,
+        _reprocess_parser,
+        _parse_parser,
+        _check_parser,
+        _sql_parser,
+        _replay_parser,
+        _corpus_parser,
+        _enrich_parser,
+        _report_parser,
+    ):
+        add(verbs, common)
     return parser
 
 
-def _demo_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("demo", help="run the ingest DAG under Airflow on the bundled demo")
-    p.set_defaults(handler=cmd_demo)
+def _add_common_options(
+    parser: argparse.ArgumentParser, *, warehouse: object, traceback: object
+) -> None:
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=warehouse,
+        help=f"DuckDB warehouse file (default: $TICKERLAKE_WAREHOUSE or {DEFAULT_WAREHOUSE})",
+    )
+    parser.add_argument(
+        "--traceback",
+        action="store_true",
+        default=traceback,
+        help="show the Python traceback of an unexpected error (for a bug report)",
+    )
 
 
-def _run_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("run", help="one ingest cycle without Airflow")
-    p.add_argument("--sources", type=Path, help="sources.yaml (default: the bundled demo)")
-    p.set_defaults(handler=cmd_run)
-
-
-def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _demo_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p = verbs.add_parser(
-        "reprocess", help="re-parse archived pages with the current parser and reload (offline)"
+        "demo", parents=[common], help="run the ingest DAG under Airflow on the bundled demo"
+    )
+    p.set_defaults(handler=cmd_demo, on_interrupt=WRITES)
+
+
+def _run_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser("run", parents=[common], help="one ingest cycle without Airflow")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--sources", type=Path, help="sources.yaml (default: $TICKERLAKE_SOURCES)")
+    which.add_argument(
+        "--demo",
+        action="store_true",
+        help="the bundled demo sources, served in-process (refused into a warehouse that "
+        "holds other sources)",
+    )
+    p.add_argument(
+        "--fail-above",
+        type=_rate,
+        default=None,
+        metavar="RATE",
+        help="exit 1 only when more than this share (0 to 1) of the sources failed "
+        "(default: $TICKERLAKE_FAIL_ABOVE or 0, any failure)",
+    )
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to this long for a warehouse another process is writing (default: 0)",
+    )
+    p.set_defaults(handler=cmd_run, on_interrupt=WRITES)
+
+
+def _reprocess_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "reprocess",
+        parents=[common],
+        help="re-parse archived pages with the current parser and reload (offline)",
     )
     p.add_argument(
         "--source", action="append", default=[], metavar="ID", help="only this source (repeat)"
@@ -83,19 +172,28 @@ def _reprocess_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
         action="store_true",
         help="let a --since/--until window drop the history observed outside it",
     )
-    p.set_defaults(handler=cmd_reprocess)
+    p.set_defaults(handler=cmd_reprocess, on_interrupt=WRITES)
 
 
-def _parse_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("parse", help="split one page (saved file or URL) into entries")
+def _parse_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "parse", parents=[common], help="split one page (saved file or URL) into entries"
+    )
     _page_arguments(p)
-    p.add_argument("--format", choices=("jsonl", "table"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default=None,
+        help="default: a table on a terminal, JSON lines into a pipe or file",
+    )
     p.set_defaults(handler=cmd_parse)
 
 
-def _check_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _check_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p = verbs.add_parser(
-        "check", help="how one page (saved file or URL) is read: parser, entries, times, zone"
+        "check",
+        parents=[common],
+        help="how one page (saved file or URL) is read: parser, entries, times, zone",
     )
     _page_arguments(p)
     p.set_defaults(handler=cmd_check)
@@ -122,13 +220,16 @@ def _page_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-private", action="store_true", help="fetch from loopback/private hosts")
 
 
-def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _sql_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p = verbs.add_parser(
         "sql",
-        help="run one SQL query (read-only) on the reader snapshot, or open a prompt without one",
+        parents=[common],
+        help="run SQL (read-only) on the reader snapshot: statements, a script, or a prompt",
     )
     p.add_argument(
-        "query", nargs="?", help="the query; without it: a prompt (a TTY) or a script on stdin"
+        "query",
+        nargs="?",
+        help="statements, each result printed; without: a prompt (a TTY) or a script on stdin",
     )
     p.add_argument(
         "--live",
@@ -136,11 +237,16 @@ def _sql_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="query the live file instead of the snapshot (fails while a load runs)",
     )
     p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument(
+        "--bail", action="store_true", help="a script stops at its first failed statement"
+    )
     p.set_defaults(handler=cmd_sql)
 
 
-def _replay_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("replay-server", help="serve recorded snapshots on 127.0.0.1")
+def _replay_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "replay-server", parents=[common], help="serve recorded snapshots on 127.0.0.1"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument(
         "--public-url", help="base URL the demo sources file names (default: http://HOST:PORT)"
@@ -152,27 +258,51 @@ def _replay_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.set_defaults(handler=cmd_replay)
 
 
-def _corpus_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("corpus", help="reference corpus")
+def _corpus_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser("corpus", parents=[common], help="reference corpus")
     sub = p.add_subparsers(dest="action", required=True)
-    load = sub.add_parser("load", help="load or refresh a folder of *.txt documents")
+    load = sub.add_parser(
+        "load", parents=[common], help="load or refresh a folder of *.txt documents"
+    )
     load.add_argument("directory", type=Path, nargs="?", default=None, help="default: bundled")
     load.add_argument("--name", default=None, help="corpus name (default: folder name)")
-    load.set_defaults(handler=cmd_corpus_load)
+    load.set_defaults(handler=cmd_corpus_load, on_interrupt=WRITES)
 
 
-def _enrich_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _enrich_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p = verbs.add_parser(
-        "enrich", help="recompute fts indexes, near-duplicate stories and corpus links"
+        "enrich",
+        parents=[common],
+        help="recompute fts indexes, near-duplicate stories and corpus links",
     )
-    p.set_defaults(handler=cmd_enrich)
+    p.set_defaults(handler=cmd_enrich, on_interrupt=WRITES)
 
 
-def _report_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = verbs.add_parser("report", help="write a self-contained HTML report with plots")
+def _report_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "report", parents=[common], help="write a self-contained HTML report with plots"
+    )
     p.add_argument("--out", type=Path, default=Path("report.html"), help="default: report.html")
     p.add_argument("--live", action="store_true", help="read the live file, not the snapshot")
     p.set_defaults(handler=cmd_report)
+
+
+def _rate(text: str) -> float:
+    return _number_argument(text, 1.0, "a share between 0 and 1")
+
+
+def _seconds(text: str) -> float:
+    return _number_argument(text, math.inf, "a number of seconds")
+
+
+def _number_argument(text: str, most: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= most):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
 
 
 def _utc_argument(text: str) -> datetime:
@@ -184,17 +314,25 @@ def _utc_argument(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings (read only now, after parsing), `--warehouse` applied."""
+    settings = from_env()
+    return replace(settings, warehouse=args.warehouse) if args.warehouse else settings
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo.run import SAMPLE_QUERY, default_paths, run_demo
     from pipeline.warehouse import reader_path
 
-    paths = default_paths(args.warehouse, from_env().data_dir)
+    settings = _settings(args)
+    _refuse_foreign_sources(settings)
+    paths = default_paths(settings.warehouse, settings.data_dir)
     print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
     with progress.bar("demo cycles", len(demo_sources.snapshot_times())) as advance:
         counts = run_demo(paths, say=print, now=datetime.now(UTC), advance=advance)
     print(f"\nWarehouse {paths.warehouse}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     print(f"\nSample query:\n{SAMPLE_QUERY}\n")
-    _print_query(args.warehouse, SAMPLE_QUERY, "table")
+    _print_query(settings, SAMPLE_QUERY, "table")
     print(
         "\nQuery it yourself:\n"
         '  .venv/bin/tickerlake sql "SELECT count(*) FROM entries"\n'
@@ -204,44 +342,69 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.cycle import run_cycle
-    from pipeline.sources import load_sources
+def _refuse_foreign_sources(settings: Settings) -> None:
+    """The demo writes only into a new warehouse or one holding nothing but the demo's
+    sources: its rows could not be told apart from (or removed from) a user's own."""
+    from pipeline.warehouse.backend import read_state
 
-    settings = replace(from_env(), warehouse=args.warehouse)
+    foreign = sorted(set(read_state(settings)) - set(demo_sources.SOURCE_IDS))
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise ConfigError(
+            f"{settings.warehouse}: holds sources other than the demo's "
+            f"({', '.join(foreign[:3])}{more}); run the demo into a warehouse of its own, "
+            "e.g. --warehouse var/demo.duckdb"
+        )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.cycle import check_failures, run_cycle
+
+    settings = _settings(args)
+    tolerated = args.fail_above if args.fail_above is not None else fail_above() or 0.0
     now = datetime.now(UTC)
-    run_id = f"cli-{now:%Y%m%dT%H%M%S%fZ}"
-    with progress.bar("fetch and parse") as advance:
-        if args.sources:
-            sources = load_sources(args.sources)
-            report = run_cycle(sources, settings, run_id=run_id, now=now, advance=advance)
-        else:
-            report = _run_bundled(settings, run_id, now, advance)
+    run_id = f"{'demo' if args.demo else 'cli'}-{now:%Y%m%dT%H%M%S%fZ}"
+    with _run_sources(args, settings) as sources, progress.bar("fetch and parse") as advance:
+        report = run_cycle(
+            sources, settings, run_id=run_id, now=now, advance=advance, wait=args.wait
+        )
     progress.summary(f"cycle {run_id}", report.counts())
+    for failure in report.failures:
+        exits.say(f"source failed: {failure.error_class}: {failure.error}")
     print(json.dumps(report.counts()))
+    check_failures(report.sources, report.failures, tolerated)
     return 0
 
 
-def _run_bundled(
-    settings: Settings, run_id: str, now: datetime, advance: progress.Advance
-) -> LoadReport:
-    """The bundled demo sources, served in-process with the replay clock at the newest
-    snapshot."""
-    from pipeline.cycle import run_cycle
-    from pipeline.demo.replay import ReplayServer
+@contextlib.contextmanager
+def _run_sources(args: argparse.Namespace, settings: Settings) -> Iterator[list[Source]]:
+    """The sources `run` polls: --sources, else $TICKERLAKE_SOURCES, else (only when
+    asked for with --demo) the bundled demo sources on an in-process replay server at
+    its newest snapshot."""
     from pipeline.sources import load_sources
 
+    if not args.demo:
+        path = args.sources or settings.sources_file
+        if path is None:
+            raise ConfigError(
+                "no sources: pass --sources FILE or set TICKERLAKE_SOURCES "
+                "(or try the bundled demo: tickerlake run --demo)"
+            )
+        yield load_sources(path)
+        return
+    from pipeline.demo.replay import ReplayServer
+
+    _refuse_foreign_sources(settings)
     root = demo_sources.replay_root(settings.data_dir)
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
-        file = demo_sources.write_sources_file(settings.data_dir, server.url)
-        return run_cycle(load_sources(file), settings, run_id=run_id, now=now, advance=advance)
+        yield load_sources(demo_sources.write_sources_file(settings.data_dir, server.url))
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from pipeline.reprocess import Selection, reprocess
 
-    settings = replace(from_env(), warehouse=args.warehouse)
+    settings = _settings(args)
     now = datetime.now(UTC)
     selection = Selection(tuple(args.source), args.since, args.until, args.truncate)
     load_id = f"reprocess-{now:%Y%m%dT%H%M%S%fZ}"
@@ -262,7 +425,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     )
     for warning in page.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    output = cli_parse.render_entries(page, args.format)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "jsonl")
+    output = cli_parse.render_entries(page, fmt)
     if output:  # jsonl of a page without entries is no lines at all
         print(output)
     return 0
@@ -286,7 +450,7 @@ def _read_page(args: argparse.Namespace) -> ParsedPage:
     if cli_parse.is_url(args.page):
         now = datetime.now(UTC)
         page_input = cli_parse.fetch_url(
-            args.page, from_env(), now=now, allow_private=args.allow_private
+            args.page, _settings(args), now=now, allow_private=args.allow_private
         )
     else:
         page_input = cli_parse.read_file(Path(args.page))
@@ -305,31 +469,34 @@ def _read_page(args: argparse.Namespace) -> ParsedPage:
 def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline.cli import sqlshell
 
+    settings = _settings(args)
     if args.query is not None:
-        _print_query(args.warehouse, args.query, args.format, live=args.live)
+        _print_query(settings, args.query, args.format, live=args.live)
         return 0
-    with _reader(args.warehouse, live=args.live) as con:
-        shell = sqlshell.Shell(con, sys.stdout, fmt=args.format)
+    with _reader(settings, live=args.live) as con:
         if sys.stdin.isatty():
-            sqlshell.interact(shell, from_env().data_dir / "sql_history")
-        else:
-            sqlshell.run_lines(shell, sys.stdin)
-    return 0
+            shell = sqlshell.Shell(con, sys.stdout, fmt=args.format)
+            sqlshell.interact(shell, settings.data_dir / "sql_history")
+            return 0
+        shell = sqlshell.Shell(con, sys.stdout, fmt=args.format, err=sys.stderr, bail=args.bail)
+        sqlshell.run_lines(shell, sys.stdin)
+    return exits.PARTIAL if shell.failures else 0
 
 
-def _reader(warehouse: Path, *, live: bool = False) -> duckdb.DuckDBPyConnection:
+def _reader(settings: Settings, *, live: bool = False) -> duckdb.DuckDBPyConnection:
     """A read-only connection: the DuckLake catalog when configured, else the snapshot."""
     from pipeline.warehouse.backend import reader
 
-    return reader(replace(from_env(), warehouse=warehouse), live=live)
+    return reader(settings, live=live)
 
 
-def _print_query(warehouse: Path, query: str, fmt: str, *, live: bool = False) -> None:
-    from pipeline.cli.sqlshell import execute
+def _print_query(settings: Settings, text: str, fmt: str, *, live: bool = False) -> None:
+    """Each statement's result in turn (printed as it arrives); the first failure stops."""
+    from pipeline.cli.sqlshell import execute_all
 
-    with _reader(warehouse, live=live) as con:
-        result = execute(con, query)
-    print(render(result.columns, result.rows, fmt))
+    with _reader(settings, live=live) as con:
+        for _, result in execute_all(con, text):
+            print(render(result.columns, result.rows, fmt))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -337,7 +504,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     root = args.root
     if root is None:
-        data_dir = from_env().data_dir
+        data_dir = _settings(args).data_dir
         root = demo_sources.replay_root(data_dir)
         demo_sources.generate(root)
         base_url = args.public_url or f"http://{args.host}:{args.port}"
@@ -352,8 +519,8 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
 
     directory = args.directory or BUNDLED
     name = args.name or ("seed" if args.directory is None else directory.name)
+    settings = _settings(args)
     with progress.bar(f"corpus {name}", len(list(directory.glob("*.txt")))) as advance:
-        settings = replace(from_env(), warehouse=args.warehouse)
         count = load_into(settings, directory, corpus=name, now=datetime.now(UTC), advance=advance)
     print(f"loaded {count} documents into corpus {name!r}")
     return 0
@@ -362,7 +529,7 @@ def cmd_corpus_load(args: argparse.Namespace) -> int:
 def cmd_enrich(args: argparse.Namespace) -> int:
     from pipeline.enrich.run import ENRICH_STEPS, enrich_warehouse
 
-    settings = replace(from_env(), warehouse=args.warehouse)
+    settings = _settings(args)
     with progress.bar("enrich", ENRICH_STEPS) as advance:
         report = enrich_warehouse(settings, now=datetime.now(UTC), advance=advance)
     progress.summary("enrich", report.counts())
@@ -373,7 +540,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.cli.report import render_report
 
-    with _reader(args.warehouse, live=args.live) as con:
+    with _reader(_settings(args), live=args.live) as con:
         page = render_report(con, generated_at=datetime.now(UTC))
     args.out.write_text(page, encoding="utf-8")
     print(f"wrote {args.out} ({len(page.encode()) // 1024} KiB)")
@@ -381,4 +548,4 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -66,7 +66,9 @@ def summary(title: str, counts: Mapping[str, object], *, stream: TextIO | None =
     """The final summary: a table on a terminal, one plain line otherwise."""
     console = _console(stream)
     if not console.is_terminal:
-        console.print(f"{title}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        # soft_wrap: a log line stays one line (rich wraps at 80 columns off a terminal)
+        line = f"{title}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+        console.print(line, soft_wrap=True)
         return
     table = Table(title=title, show_header=False, title_justify="left")
     for key, value in counts.items():

@@ -1,18 +1,22 @@
-"""`tickerlake sql`: one query, or an interactive prompt on the reader snapshot.
+"""`tickerlake sql`: queries, a script on stdin, or an interactive prompt on the reader
+snapshot. Every statement of a text runs and prints its own result.
 
 The prompt is a small class fed one line at a time (`Shell.feed`), so tests drive it
-without a terminal; `interact` adds readline history and the TTY loop around it."""
+without a terminal; `interact` adds readline history and the TTY loop around it. A script
+keeps going past a failed statement (unless `bail`) and counts the failures, so the
+command can exit non-zero."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import duckdb
 
+from pipeline.cli.exits import first_line
 from pipeline.cli.output import FORMATS, render
 from pipeline.errors import TickerlakeError
 
@@ -24,14 +28,25 @@ class Result:
 
 
 def execute(con: duckdb.DuckDBPyConnection, query: str) -> Result:
-    """Run `query`; a DuckDB error becomes a one-line TickerlakeError."""
+    """Run `query` (one statement; of several, DuckDB returns only the last result); a
+    DuckDB error becomes a one-line TickerlakeError."""
     try:
         result = con.execute(query)
         rows = result.fetchall() if result.description else []
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise TickerlakeError(f"query failed: {first_line}") from exc
+        raise TickerlakeError(f"query failed: {first_line(exc)}") from exc
     return Result([d[0] for d in result.description or []], rows)
+
+
+def execute_all(con: duckdb.DuckDBPyConnection, text: str) -> Iterator[tuple[str, Result]]:
+    """Each statement of `text` (as written) with its result, in turn; the first failure
+    stops."""
+    try:
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as exc:
+        raise TickerlakeError(f"query failed: {first_line(exc)}") from exc
+    for statement in statements:
+        yield statement.query.strip().rstrip(";"), execute(con, statement.query)
 
 
 PROMPT = "tickerlake> "
@@ -61,12 +76,25 @@ _EXPORT_FORMATS = {".csv": "(FORMAT csv, HEADER)", ".parquet": "(FORMAT parquet)
 class Shell:
     """The interactive prompt's logic: fed one line at a time, writes to `out`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, out: TextIO, *, fmt: str = "table") -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        out: TextIO,
+        *,
+        fmt: str = "table",
+        err: TextIO | None = None,
+        bail: bool = False,
+    ) -> None:
         self.con = con
         self.out = out
+        self.err = err or out  # a script's errors go to stderr, the prompt's to the screen
         self.fmt = fmt
+        self.bail = bail
         self.last_query: str | None = None
+        self.failures = 0
         self._buffer: list[str] = []
+        self._lines = 0  # lines fed so far, and the one the pending statement began on
+        self._started = 0
 
     @property
     def prompt(self) -> str:
@@ -74,6 +102,9 @@ class Shell:
 
     def feed(self, line: str) -> bool:
         """Take one input line; False once the user asked to quit."""
+        self._lines += 1
+        if not self._buffer:
+            self._started = self._lines
         if not self._buffer and line.strip().startswith("."):
             return self._command(line.strip())
         if line.strip() or self._buffer:
@@ -82,7 +113,7 @@ class Shell:
         if statement and _complete(statement):
             self._buffer.clear()
             self._guarded(self._run, statement)
-        return True
+        return not (self.bail and self.failures)
 
     def finish(self) -> None:
         """Run a statement left without its ';' (the end of a script)."""
@@ -102,13 +133,16 @@ class Shell:
         try:
             action(argument)
         except TickerlakeError as exc:
-            self.say(f"error: {exc}")
+            self.failures += 1
+            # a script's error names its line; at the prompt it is the line just typed
+            where = f"line {self._started}: " if self.err is not self.out else ""
+            print(f"error: {where}{exc}", file=self.err)
 
-    def _run(self, statement: str) -> None:
-        result = execute(self.con, statement)
-        self.say(render(result.columns, result.rows, self.fmt))
-        if result.columns:  # only a query has a result to export
-            self.last_query = statement.rstrip().rstrip(";")
+    def _run(self, text: str) -> None:
+        for statement, result in execute_all(self.con, text):
+            self.say(render(result.columns, result.rows, self.fmt))
+            if result.columns:  # only a query has a result to export
+                self.last_query = statement
 
     def _command(self, line: str) -> bool:
         name, _, argument = line.partition(" ")
@@ -186,7 +220,7 @@ def interact(shell: Shell, history: Path) -> None:
             except EOFError:
                 break
             except KeyboardInterrupt:  # Ctrl-C drops the statement being typed
-                shell._buffer.clear()
+                shell.cancel()
                 shell.say("")
                 continue
             if not shell.feed(line):

@@ -50,6 +50,16 @@ def writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         publish_reader(con, settings.warehouse)
 
 
+def check_writable(settings: Settings) -> None:
+    """Open the warehouse for writing and close it again: a new one is created and
+    migrated, and one that cannot be written (busy, not a warehouse, no permission, a
+    catalog that does not answer) fails here, before a cycle fetches anything."""
+    if settings.lake is not None:
+        connect_lake(settings.lake).close()
+    else:
+        connect(settings.warehouse).close()
+
+
 def read_state(settings: Settings) -> dict[str, SourceState]:
     """Validators and last fetch time of every known source; empty before the first load."""
     try:

@@ -46,9 +46,11 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     }
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
+    except duckdb.Error as exc:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if "lock" not in first_line.lower():
+            mode = "reading" if read_only else "writing"
+            raise PermanentError(f"{path}: cannot open for {mode}: {first_line}") from exc
         raise WarehouseBusyError(
             f"{path}: another process is writing it; query the reader snapshot "
             "(tickerlake sql without --live) or retry when the load is done"

@@ -22,7 +22,12 @@ from typing import TypeVar
 
 import duckdb
 
-from pipeline.errors import TransientError, WarehouseMissingError
+from pipeline.errors import (
+    PermanentError,
+    TickerlakeError,
+    TransientError,
+    WarehouseMissingError,
+)
 from pipeline.settings import LakeConfig
 from pipeline.warehouse.db import check_version, load_extension, migrate
 from pipeline.warehouse.load import LoadReport, load_batches
@@ -59,16 +64,27 @@ def connect_lake(lake: LakeConfig, *, read_only: bool = False) -> duckdb.DuckDBP
     )
     try:
         con.execute(f"ATTACH {_quote('ducklake:postgres:' + lake.catalog)} AS {ALIAS} ({options})")
-    except duckdb.InvalidInputException as exc:
-        if read_only and "does not exist" in str(exc):
-            raise WarehouseMissingError(
-                f"ducklake catalog {lake.catalog!r}: no warehouse here yet; a load creates it"
-            ) from exc
-        raise
+    except duckdb.Error as exc:
+        raise _attach_error(lake, exc, read_only=read_only) from exc
     con.execute(f"USE {ALIAS}")
     where = f"ducklake catalog {lake.catalog!r}"
     check_version(con, where) if read_only else migrate(con, where, lake=True)
     return con
+
+
+def _attach_error(lake: LakeConfig, exc: duckdb.Error, *, read_only: bool) -> TickerlakeError:
+    """What went wrong attaching the catalog, in one line: a server that does not answer
+    may answer on the next try; a missing database or a bad connection string will not."""
+    where = f"ducklake catalog {lake.catalog!r}"
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    reason = first.rsplit(": ", 1)[-1]
+    if "does not exist" in first and 'database "' in first:
+        return PermanentError(f"{where}: the catalog database does not exist ({reason})")
+    if read_only and "does not exist" in first:
+        return WarehouseMissingError(f"{where}: no warehouse here yet; a load creates it")
+    if "Unable to connect" in first:
+        return TransientError(f"{where}: the catalog server does not answer ({reason})")
+    return PermanentError(f"{where}: cannot attach: {first}")
 
 
 def is_conflict(exc: duckdb.Error) -> bool:

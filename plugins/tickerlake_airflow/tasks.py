@@ -4,11 +4,14 @@ so a DAG-file parse loads none of them."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tickerlake_airflow import config
+
+log = logging.getLogger(__name__)
 
 
 def plan_ingest(run_id: str, now_param: str | None) -> list[dict[str, Any]]:
@@ -39,19 +42,32 @@ def plan_watch() -> list[dict[str, Any]]:
 
 
 def fetch_parse(specs: list[dict[str, Any]], batch_id: str, now: datetime) -> dict[str, str]:
-    """Fetch, parse and stage one shard; the staged batch's path and the cycle time."""
-    from pipeline.cycle import fetch_parse_shard
+    """Fetch, parse and stage one shard; the staged batch's path and the cycle time. Each
+    failed source is one warning in the task log."""
+    from pipeline.cycle import fetch_parse_shard, outcome
 
     path = fetch_parse_shard(specs, config.settings(), batch_id=batch_id, now=now)
+    for failure in outcome([path])[1]:
+        log.warning(
+            "source %s failed: %s: %s", failure.source_id, failure.error_class, failure.error
+        )
     return {"path": str(path), "now": now.isoformat()}
 
 
 def load(staged: list[dict[str, str]], load_id: str) -> dict[str, int]:
-    """Load the staged batches in one writer; the load's counts."""
+    """Load the staged batches in one writer; the load's counts. Then, when
+    TICKERLAKE_FAIL_ABOVE is set and more than that share of the sources failed, the task
+    fails (SourcesFailedError, not retried): what was fetched is loaded all the same."""
+    from pipeline.cycle import check_failures, outcome
+    from pipeline.settings import fail_above
     from pipeline.warehouse.backend import load as load_warehouse
 
     if not staged:
         return {}
     paths = [Path(s["path"]) for s in staged]
     now = config.cycle_time(staged[0]["now"])
-    return load_warehouse(config.settings(), paths, load_id=load_id, now=now).counts()
+    counts = load_warehouse(config.settings(), paths, load_id=load_id, now=now).counts()
+    tolerated = fail_above()
+    if tolerated is not None:
+        check_failures(*outcome(paths), tolerated)
+    return counts

@@ -154,7 +154,8 @@ def test_fetched_at_defaults_to_the_file_mtime(
 
 def test_parse_table_and_url_option(ticker_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = "https://ticker.example.de/live"
-    assert parse_cli(str(ticker_file), "--url", url, "--fetched-at", "2025-08-15T00:00Z") == 0
+    args = ["--url", url, "--fetched-at", "2025-08-15T00:00Z", "--format", "table"]
+    assert parse_cli(str(ticker_file), *args) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split(" | ")[:3] == ["position", "published_at        ", "time_precision"]
     assert lines[2].startswith("0        | 2025-08-14T19:15:00Z | minute         | Erste Meldung")
@@ -267,6 +268,8 @@ def test_run_with_sources_file(
         "page_rows": 1,
         "entry_rows": 2,
         "new_versions": 2,
+        "sources": 1,
+        "failed_sources": 0,
     }
     assert len(list((data_dir / "staging").iterdir())) == 1
     assert len(list((data_dir / "archive").rglob("*.gz"))) == 1
@@ -278,6 +281,8 @@ def test_run_with_sources_file(
         "page_rows": 0,
         "entry_rows": 0,
         "new_versions": 0,
+        "sources": 1,
+        "failed_sources": 0,
     }
     with connect(warehouse, read_only=True) as con:
         assert con.execute("SELECT status FROM fetches ORDER BY fetched_at").fetchall() == [

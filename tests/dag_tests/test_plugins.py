@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from airflow.sdk import RetryAction
 from tickerlake_airflow import config, hooks, retries
 
-from pipeline.errors import ConfigError, WarehouseBusyError
+from pipeline.errors import ConfigError, SourcesFailedError, WarehouseBusyError
+from pipeline.models import Validators
 from pipeline.settings import from_env
+from pipeline.sources import Source
+from pipeline.warehouse import connect
+from tests.support.settings import on_file
 
 
 @pytest.mark.parametrize(
@@ -80,3 +87,29 @@ def test_the_sources_variable_is_a_path_or_the_yaml_itself(tmp_path: Path) -> No
     assert written == tmp_path / "var" / "sources-from-variable.yaml"
     assert written.read_text(encoding="utf-8") == content
     assert config.sources_path("sources: []", tmp_path).name == "sources-from-variable.yaml"
+
+
+def test_failed_sources_warn_and_fail_the_load_above_the_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tickerlake_airflow import tasks
+
+    settings = on_file(tmp_path / "w.duckdb")
+    monkeypatch.setattr(config, "settings", lambda: settings)
+    monkeypatch.delenv("TICKERLAKE_FAIL_ABOVE", raising=False)
+    guarded = Source("guarded", "http://127.0.0.1/")  # the address guard refuses it, offline
+    specs = [{"source": guarded.to_dict(), "validators": asdict(Validators())}]
+    now = datetime(2025, 8, 14, 19, 0, tzinfo=UTC)
+    with caplog.at_level(logging.WARNING, logger="tickerlake_airflow.tasks"):
+        staged = tasks.fetch_parse(specs, "b-0000", now)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith("source guarded failed: UnsafeUrlError")
+    assert tasks.load([staged], "first")["fetch_rows"] == 1  # unset: warnings only
+
+    monkeypatch.setenv("TICKERLAKE_FAIL_ABOVE", "0.5")
+    again = tasks.fetch_parse(specs, "b-0001", now + timedelta(minutes=2))
+    with pytest.raises(SourcesFailedError, match=r"1 of 1 sources failed.*guarded"):
+        tasks.load([again], "second")
+    assert retries.RETRY_POLICY.evaluate(SourcesFailedError("x"), 1, 4).action is RetryAction.FAIL
+    with connect(settings.warehouse, read_only=True) as con:  # loaded before failing
+        assert con.execute("SELECT count(*) FROM fetches").fetchone() == (2,)

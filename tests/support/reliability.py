@@ -36,6 +36,7 @@ CATALOGUE = [
     "tests/fetch/test_fetch.py",
     "tests/fetch/test_fetch_acceptance.py",
     "tests/cli/test_cli.py",
+    "tests/cli/test_exits.py",
 ]
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|xfailed|xpassed|skipped)")
 
