@@ -80,7 +80,7 @@ fuzz: $(VENV)/.synced ## atheris on parse_page and timeparse, FUZZ_SECONDS (or F
 	$(VENV)/bin/python -m fuzz.fuzz_time $(FUZZ_LIMIT) \
 	  -artifact_prefix=var/fuzz/ var/fuzz/time
 
-reliability: $(VENV)/.synced ## crash trials (50 SIGKILLs), readers during 20 loads, the bad-input catalogue: a table
+reliability: $(VENV)/.synced ## crash trials (60 SIGKILLs on the file, 30 on DuckLake, every phase hit), readers during 20 loads, the bad-input catalogue: a table
 	$(VENV)/bin/python -m tests.support.reliability
 
 docs: $(VENV)/.synced ## regenerate docs/warehouse.md from the warehouse's COMMENT ON text

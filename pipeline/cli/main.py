@@ -502,15 +502,24 @@ def _print_query(settings: Settings, text: str, fmt: str, *, live: bool = False)
 def cmd_replay(args: argparse.Namespace) -> int:
     from pipeline.demo.replay import serve_forever
 
-    root = args.root
+    root, on_bound = args.root, None
     if root is None:
         data_dir = _settings(args).data_dir
         root = demo_sources.replay_root(data_dir)
         demo_sources.generate(root)
-        base_url = args.public_url or f"http://{args.host}:{args.port}"
-        sources = demo_sources.write_sources_file(data_dir, base_url)
-        print(f"sources file for these demo sources: {sources}")
-    serve_forever(root, host=args.host, port=args.port, at=args.at, auto_advance=args.auto_advance)
+
+        def on_bound(url: str) -> None:  # after binding: --port 0 gets its real port
+            sources = demo_sources.write_sources_file(data_dir, args.public_url or url)
+            print(f"sources file for these demo sources: {sources}")
+
+    serve_forever(
+        root,
+        host=args.host,
+        port=args.port,
+        at=args.at,
+        auto_advance=args.auto_advance,
+        on_bound=on_bound,
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ import struct
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -723,9 +723,13 @@ def serve_forever(
     port: int = 0,
     at: datetime | None = None,
     auto_advance: bool = False,
+    on_bound: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until Ctrl-C; prints one line: ``replay serving <url> sources: a, b``."""
+    """Serve until Ctrl-C; prints one line: ``replay serving <url> sources: a, b``.
+    `on_bound` gets the URL once the port is bound (port 0: the one the system chose)."""
     with ReplayServer(root, host=host, port=port, at=at, auto_advance=auto_advance) as server:
+        if on_bound is not None:
+            on_bound(server.url)
         mode = "auto-advance" if auto_advance else "manual clock"
         print(
             f"replay serving {server.url} sources: {', '.join(server.source_ids)} "

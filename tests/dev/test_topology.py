@@ -50,9 +50,11 @@ DAGS = ("tickerlake_ingest", "tickerlake_enrich")
 RUN_TIMEOUT = 300.0
 
 
-def start_replay(procs: Processes, port: int) -> None:
-    """The demo sources on a replay server; it writes the sources file into the data dir."""
-    procs.start("replay", [str(BIN / "tickerlake"), "replay-server", "--port", str(port)])
+def start_replay(procs: Processes) -> None:
+    """The demo sources on a replay server; it binds a free port itself (port 0, no race
+    with another process taking a port chosen ahead) and writes the sources file, with
+    that port, into the data dir."""
+    procs.start("replay", [str(BIN / "tickerlake"), "replay-server", "--port", "0"])
 
 
 def ingest_then_enrich(procs: Processes, api: AirflowApi) -> str:
@@ -96,7 +98,7 @@ def standalone(tmp_path: Path) -> Iterator[tuple[Processes, AirflowApi, Path]]:
     }
     env = standalone_environment(tmp_path, port, tickerlake)
     with Processes(env, tmp_path / "logs") as procs:
-        start_replay(procs, free_port())
+        start_replay(procs)
         start_standalone(procs)
         yield procs, connect_api(procs, f"http://127.0.0.1:{port}", DAGS), warehouse
 
@@ -199,7 +201,7 @@ def _run_celery_topology(
     init = services["airflow-init"]["command"]
     _run_init([localise(arg, replacements) for arg in init], env, logs)
     with Processes(env, logs) as procs:
-        start_replay(procs, free_port())
+        start_replay(procs)
         for name in CELERY_SERVICES:
             assert services[name]["environment"] == services["airflow-scheduler"]["environment"]
             procs.start(name, list(services[name]["command"]))

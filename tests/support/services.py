@@ -32,26 +32,32 @@ REDIS_URL = os.environ.get("TICKERLAKE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """The name of a fresh PostgreSQL database, dropped afterwards."""
+def fresh_database(template: str | None = None) -> Iterator[str]:
+    """The name of a fresh PostgreSQL database (a copy of `template` when given, which
+    must have no open connections), dropped afterwards."""
     name = f"tickerlake_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         _unavailable(f"PostgreSQL at {PG_ADMIN!r}", exc)
     with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         try:
             yield name
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def dsn(database: str) -> str:
+    """The libpq DSN of `database` on the test server."""
+    return PG_ADMIN.replace("dbname=postgres", f"dbname={database}")
+
+
 @pytest.fixture
 def postgres_dsn() -> Iterator[str]:
     """A libpq DSN of a fresh database that is dropped after the test."""
     with fresh_database() as name:
-        yield PG_ADMIN.replace("dbname=postgres", f"dbname={name}")
+        yield dsn(name)
 
 
 @pytest.fixture

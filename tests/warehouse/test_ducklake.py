@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -27,6 +28,7 @@ from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import LakeConfig, Settings, from_env
 from pipeline.warehouse import backend, connect
 from pipeline.warehouse.backend import reading, writing
+from pipeline.warehouse.db import transaction
 from pipeline.warehouse.lake import connect_lake, with_retries
 from pipeline.warehouse.load import load_batches
 from tests.support.enrich_fixtures import insert_seed_ticker
@@ -246,3 +248,47 @@ def test_reprocess_on_the_lake_reproduces_the_original_run(
     with reading(on_lake) as con:
         assert {k: rows(con, sql) for k, sql in state.items()} == before
     assert not on_lake.warehouse.exists()
+
+
+def test_a_forced_write_conflict_is_retried_and_counted(
+    lake: LakeConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two writers update the same `sources` row; the one that commits second conflicts,
+    is rolled back and run again by `with_retries`, and its change is the one kept."""
+    with connect_lake(lake) as first, connect_lake(lake) as second:
+        load_batches(first, staged_history(tmp_path, "alpha", 1), load_id="start", now=T[0])
+        attempts: list[int] = []
+
+        def work() -> None:
+            attempts.append(len(attempts) + 1)
+            with transaction(second):
+                second.execute("UPDATE sources SET etag = 'second' WHERE source_id = 'alpha'")
+                if len(attempts) == 1:  # a concurrent commit lands in between, once
+                    first.execute("UPDATE sources SET etag = 'first' WHERE source_id = 'alpha'")
+
+        with caplog.at_level(logging.INFO, logger="pipeline.warehouse.lake"):
+            with_retries(work, wait=0.001)
+        assert attempts == [1, 2]
+        conflicts = [r for r in caplog.records if "write conflict (attempt 1)" in r.getMessage()]
+        assert len(conflicts) == 1
+        assert rows(second, "SELECT etag FROM sources WHERE source_id = 'alpha'") == [("second",)]
+
+
+@pytest.mark.xfail(
+    reason="known bug (issue 19): two lake writers sometimes both apply the same batch "
+    "(duplicate entry_versions); loaded_batches is read, not locked, so both commits pass",
+    strict=False,  # the race is lost in about two runs of three on a 2-core machine
+)
+def test_two_writers_on_one_batch_list_equal_the_serial_result(
+    lake: LakeConfig, tmp_path: Path
+) -> None:
+    paths = staged_history(tmp_path / "staging", "alpha")
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        writers = [pool.submit(write_all, lake, paths) for _ in range(2)]
+        assert [w.result() for w in writers] == [len(paths)] * 2
+    with connect(tmp_path / "serial.duckdb") as serial:
+        for path in paths:
+            load_batches(serial, [path], load_id=path.name, now=T[-1])
+        with connect_lake(lake, read_only=True) as con:
+            for table in (VERSIONS, "SELECT * FROM loads", "SELECT * FROM loaded_batches"):
+                assert rows(con, table) == rows(serial, table)

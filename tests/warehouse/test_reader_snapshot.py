@@ -66,3 +66,16 @@ def test_sql_reads_the_snapshot_while_a_writer_holds_the_file(
         assert capsys.readouterr().out.split() == ["n", "2"]
         with pytest.raises(WarehouseBusyError, match="reader snapshot"):
             connect(warehouse_path, read_only=True)
+
+
+def test_a_reader_with_the_old_snapshot_open_keeps_reading_it(
+    warehouse_path: Path, tmp_path: Path
+) -> None:
+    stage_and_load(warehouse_path, tmp_path / "staging", 0, "a", "b")
+    with connect(reader_path(warehouse_path), read_only=True) as old:
+        stage_and_load(warehouse_path, tmp_path / "staging", 1, "a", "b", "c")
+        # The rename replaced the name, not the file the open connection reads.
+        assert old.execute("SELECT count(*) FROM entries").fetchall() == [(2,)]
+        assert old.execute("SELECT count(*) FROM loads").fetchall() == [(1,)]
+    with connect(reader_path(warehouse_path), read_only=True) as new:
+        assert new.execute("SELECT count(*) FROM entries").fetchall() == [(3,)]
