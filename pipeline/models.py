@@ -24,6 +24,9 @@ class SourceState:
 
     validators: Validators = field(default_factory=Validators)
     last_fetched_at: datetime | None = None  # newest fetch, successful or not
+    # Publication time of the newest entry known: a page 1 whose oldest entry is newer
+    # shows a gap, and the fetch goes deeper (pipeline.fetch.pagination).
+    newest_entry_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +65,5 @@ class ParsedPage:
     modified_at: datetime | None = None
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Links to the ticker's other pages, likeliest older page first (parse.pagination).
+    older_pages: list[str] = field(default_factory=list)

@@ -18,7 +18,7 @@ import lxml.etree
 
 from pipeline.errors import ConfigError
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, feed, jsonld, profiles
+from pipeline.parse import blocks, feed, jsonld, pagination, profiles
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode_page, header
@@ -63,6 +63,7 @@ def parse_page(
     language: str | None = None,
     profile: str | None = None,
     kind: str = "auto",
+    page_url: str | None = None,
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
     zone of wall-clock times on the page (default: from the URL's TLD and the language).
@@ -74,7 +75,12 @@ def parse_page(
     `profile` names a per-site profile (`profiles.PROFILES`) tried before generic HTML
     detection; `kind` (a source's `kind:`) restricts the formats tried: `feed`, `text`,
     `jsonld` (structured data only) or `html` (rendered entries only). An unknown profile
-    or kind is a `ConfigError`."""
+    or kind is a `ConfigError`.
+
+    `page_url` is the address a deeper page of a ticker was read from, `url` then being
+    the ticker's own: entries take their ids and links from `url`, so an entry keeps its
+    id when it slides from page 1 to page 2, while the links to further pages
+    (`older_pages`) are read against `page_url`."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     site = profiles.get_profile(profile) if profile else None
@@ -85,8 +91,11 @@ def parse_page(
     # lxml reads the body as it came when that is the text's UTF-8 (and no BOM was cut).
     utf8 = decoded.utf8 if len(text) == len(decoded.text) else None
     markup: str | bytes = text if utf8 is None else utf8
-    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
+    choice = _Choice(kind, site)
+    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, choice, page_url)
     page.warnings[:0] = decoded.warnings
+    if page_url is not None:
+        page.url = page_url
     return page
 
 
@@ -99,13 +108,14 @@ def _parse_text(
     language: str | None,
     headers: Mapping[str, str] | None,
     choice: _Choice,
+    page_url: str | None,
 ) -> ParsedPage:
     content_type = header(headers, "content-type")
     if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
         return feed.parse_feed(text, _context(url, fetched_at, tz, language))
     if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
         return parse_text(text, _context(url, fetched_at, tz, language))
-    return _parse_html(text, markup, url, fetched_at, tz, language, choice)
+    return _parse_html(text, markup, url, fetched_at, tz, language, choice, page_url)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -127,11 +137,14 @@ def _parse_html(
     tz: str | None,
     language: str | None,
     choice: _Choice,
+    page_url: str | None,
 ) -> ParsedPage:
     root = _document(markup)
+    page_links = pagination.older_pages(root, page_url or url, url)
     lang = language or root.get("lang")
     ctx = _context(url, fetched_at, tz, lang[:2] if lang else None)
     page = ParsedPage(url=url, parser="", is_liveblog=True, entries=[], language=ctx.language)
+    page.older_pages = page_links
     ld_values = jsonld.json_ld_objects(root, page.warnings)
     _page_meta(root, ld_values, page, ctx)
     page.published_at = page.published_at or page_date(text, ctx)
