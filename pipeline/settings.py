@@ -36,6 +36,7 @@ class FetchConfig:
     host_interval: float = 0.5  # seconds between request starts on one host
     workers: int = 8  # fetch threads per shard
     robots_ttl: float = 3600.0
+    page_budget: int = 200  # deeper pages (beyond page 1) one cycle may fetch in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
         host_interval=number("HOST_INTERVAL", default.host_interval),
         workers=int(number("FETCH_WORKERS", default.workers)),
         robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
+        page_budget=_count(env, "TICKERLAKE_PAGE_BUDGET", default.page_budget),
     )
 
 
@@ -110,6 +112,13 @@ def _number(env: dict[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number") from None
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value < 0 or value != int(value):
+        raise ConfigError(f"{name}={env[name]!r} must be a whole number, 0 or more")
+    return int(value)
 
 
 def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:

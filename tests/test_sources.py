@@ -108,6 +108,10 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
         ({"robots": "{obey: false, reason: ' '}"}, "sources[0].robots", "needs a reason"),
         ({"robots": "{obey: 'no', reason: x}"}, "sources[0].robots", "obey: expected true"),
         ({"robots": "{ignore: true}"}, "sources[0].robots", "unknown field(s) ignore"),
+        ({"max_pages": "0"}, "sources[0].max_pages", "0 is not between 1 and 1000"),
+        ({"max_pages": "5000"}, "sources[0].max_pages", "is not between 1 and 1000"),
+        ({"max_pages": "'3'"}, "sources[0].max_pages", "expected a whole number"),
+        ({"max_pages": "true"}, "sources[0].max_pages", "expected a whole number"),
         ({"allow_private": "1"}, "sources[0].allow_private", "expected true or false"),
     ],
 )
@@ -185,3 +189,8 @@ def test_poll_interval_units(tmp_path: Path, value: str, seconds: int) -> None:
 def test_robots_obeyed_by_default(tmp_path: Path) -> None:
     (source,) = load_sources(write(tmp_path, source_yaml()))
     assert (source.obey_robots, source.robots_reason, source.headers) == (True, None, {})
+
+
+def test_max_pages_defaults_to_twenty(tmp_path: Path) -> None:
+    assert load_sources(write(tmp_path, source_yaml()))[0].max_pages == 20
+    assert load_sources(write(tmp_path, source_yaml(max_pages="1")))[0].max_pages == 1
