@@ -28,6 +28,9 @@ class SourceState:
 
     validators: Validators = field(default_factory=Validators)
     last_fetched_at: datetime | None = None  # newest fetch, successful or not
+    # Publication time of the newest entry known: a page 1 whose oldest entry is newer
+    # shows a gap, and the fetch goes deeper (pipeline.fetch.pagination).
+    newest_entry_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +78,5 @@ class ParsedPage:
     matched_count: int = 0
     tz: str | None = None
     tz_source: str | None = None
+    # Links to the ticker's other pages, likeliest older page first (parse.pagination).
+    older_pages: list[str] = field(default_factory=list)

@@ -37,6 +37,7 @@ class FetchConfig:
     host_interval: float = 0.5  # seconds between request starts on one host
     workers: int = 8  # fetch threads per shard
     robots_ttl: float = 3600.0
+    page_budget: int = 200  # deeper pages (beyond page 1) one cycle may fetch in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ def fetch_config(env: dict[str, str]) -> FetchConfig:
         host_interval=number("HOST_INTERVAL", default.host_interval),
         workers=whole("FETCH_WORKERS", default.workers),
         robots_ttl=number("ROBOTS_TTL", default.robots_ttl),
+        page_budget=_count(env, "TICKERLAKE_PAGE_BUDGET", default.page_budget),
     )
 
 
@@ -137,6 +139,13 @@ def fail_above(environ: dict[str, str] | None = None) -> float | None:
     if not 0 <= value <= 1:
         raise ConfigError(f"TICKERLAKE_FAIL_ABOVE={value!r} must be between 0 and 1")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value < 0 or value != int(value):
+        raise ConfigError(f"{name}={env[name]!r} must be a whole number, 0 or more")
+    return int(value)
 
 
 def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:

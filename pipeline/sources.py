@@ -25,6 +25,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 _DURATION = re.compile(r"^(\d+)\s*([smh]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+DEFAULT_MAX_PAGES = 20  # pages of one ticker read in one fetch, page 1 included
+MAX_MAX_PAGES = 1000
 # Headers the fetcher owns: a source overriding them would break validators or safety.
 _RESERVED_HEADERS = {"host", "if-none-match", "if-modified-since", "content-length", "cookie"}
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -38,8 +40,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "headers": dict,
     "allow_private": bool,
     "robots": dict,
+    "max_pages": int,
 }
-_TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a mapping"}
+_TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a mapping", int: "a whole number"}
 MAX_ERRORS = 20
 # ISO 639-1: the two-letter codes (docs/sources.md promises them; `Deutsch` or `ger`
 # would silently disable language-specific parsing rules).
@@ -67,6 +70,7 @@ class Source:
     headers: dict[str, str] = field(default_factory=dict)
     obey_robots: bool = True
     robots_reason: str | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,6 +196,7 @@ def _source(path: Path, index: int, item: Any, problems: list[str]) -> Source | 
         headers=_collect(problems, lambda: _headers(where, item.get("headers"))) or {},
         obey_robots=obey,
         robots_reason=reason,
+        max_pages=item.get("max_pages", DEFAULT_MAX_PAGES),
     )
     for check in _CHECKS:
         _collect(problems, lambda: check(where, source))  # noqa: B023 (called at once)
@@ -307,6 +312,13 @@ def _check_timezone(where: _Where, source: Source) -> None:
         raise where.error("timezone", f"unknown zone {source.timezone!r}") from exc
 
 
+def _check_max_pages(where: _Where, source: Source) -> None:
+    if not 1 <= source.max_pages <= MAX_MAX_PAGES:
+        raise where.error(
+            "max_pages", f"{source.max_pages} is not between 1 and {MAX_MAX_PAGES} (1: page 1 only)"
+        )
+
+
 _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_id,
     _check_url,
@@ -314,6 +326,7 @@ _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_timezone,
     _check_language,
     _check_profile,
+    _check_max_pages,
 )
 
 

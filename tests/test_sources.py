@@ -108,6 +108,10 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
         ({"robots": "{obey: false, reason: ' '}"}, "sources[0].robots", "needs a reason"),
         ({"robots": "{obey: 'no', reason: x}"}, "sources[0].robots", "obey: expected true"),
         ({"robots": "{ignore: true}"}, "sources[0].robots", "unknown field(s) ignore"),
+        ({"max_pages": "0"}, "sources[0].max_pages", "0 is not between 1 and 1000"),
+        ({"max_pages": "5000"}, "sources[0].max_pages", "is not between 1 and 1000"),
+        ({"max_pages": "'3'"}, "sources[0].max_pages", "expected a whole number"),
+        ({"max_pages": "true"}, "sources[0].max_pages", "expected a whole number"),
         ({"allow_private": "1"}, "sources[0].allow_private", "expected true or false"),
     ],
 )
@@ -247,3 +251,8 @@ def test_language_must_be_an_iso_639_1_code(tmp_path: Path, language: str) -> No
 
 def test_an_iso_639_1_language_loads(tmp_path: Path) -> None:
     assert load_sources(write(tmp_path, source_yaml(language="fr")))[0].language == "fr"
+
+
+def test_max_pages_defaults_to_twenty(tmp_path: Path) -> None:
+    assert load_sources(write(tmp_path, source_yaml()))[0].max_pages == 20
+    assert load_sources(write(tmp_path, source_yaml(max_pages="1")))[0].max_pages == 1

@@ -18,7 +18,7 @@ import lxml.etree
 
 from pipeline.errors import ConfigError
 from pipeline.models import ParsedPage
-from pipeline.parse import blocks, feed, jsonld, profiles, zones
+from pipeline.parse import blocks, feed, jsonld, pagination, profiles, zones
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
 from pipeline.parse.decode import decode_page, header
@@ -65,6 +65,7 @@ def parse_page(
     language: str | None = None,
     profile: str | None = None,
     kind: str = "auto",
+    page_url: str | None = None,
 ) -> ParsedPage:
     """Split a fetched page into entries. `fetched_at` must be timezone-aware; `tz` is the
     zone of wall-clock times on the page (default: from the URL's TLD and the language).
@@ -76,7 +77,12 @@ def parse_page(
     `profile` names a per-site profile (`profiles.PROFILES`) tried before generic HTML
     detection; `kind` (a source's `kind:`) restricts the formats tried: `feed`, `text`,
     `jsonld` (structured data only) or `html` (rendered entries only). An unknown profile
-    or kind is a `ConfigError`."""
+    or kind is a `ConfigError`.
+
+    `page_url` is the address a deeper page of a ticker was read from, `url` then being
+    the ticker's own: entries take their ids and links from `url`, so an entry keeps its
+    id when it slides from page 1 to page 2, while the links to further pages
+    (`older_pages`) are read against `page_url`."""
     if fetched_at.tzinfo is None:
         raise ValueError("fetched_at must be timezone-aware")
     site = profiles.get_profile(profile) if profile else None
@@ -87,8 +93,11 @@ def parse_page(
     # lxml reads the body as it came when that is the text's UTF-8 (and no BOM was cut).
     utf8 = decoded.utf8 if len(text) == len(decoded.text) else None
     markup: str | bytes = text if utf8 is None else utf8
-    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
+    choice = _Choice(kind, site)
+    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, choice, page_url)
     page.warnings[:0] = decoded.warnings
+    if page_url is not None:
+        page.url = page_url
     return page
 
 
@@ -101,6 +110,7 @@ def _parse_text(
     language: str | None,
     headers: Mapping[str, str] | None,
     choice: _Choice,
+    page_url: str | None,
 ) -> ParsedPage:
     content_type = header(headers, "content-type")
     if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
@@ -109,7 +119,7 @@ def _parse_text(
         lang = language or detect_language(text)
         printed = zones.printed_abbreviations(text)
         return parse_text(text, _context(url, fetched_at, tz, lang, printed=printed))
-    return _parse_html(text, markup, url, fetched_at, tz, language, choice)
+    return _parse_html(text, markup, url, fetched_at, tz, language, choice, page_url)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -147,8 +157,10 @@ def _parse_html(
     tz: str | None,
     language: str | None,
     choice: _Choice,
+    page_url: str | None,
 ) -> ParsedPage:
     root = _document(markup)
+    page_links = pagination.older_pages(root, page_url or url, url)
     lang = language or root.get("lang") or _detected_language(root)
     warnings: list[str] = []
     ld_values = jsonld.json_ld_objects(root, warnings)
@@ -174,6 +186,7 @@ def _parse_html(
     )
     _page_meta(root, ld_values, metas, page, ctx)
     page.tz, page.tz_source = ctx.tz, ctx.tz_source
+    page.older_pages = page_links
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
     rendered, rendered_by = (
