@@ -93,33 +93,57 @@ def parse_page(
     # lxml reads the body as it came when that is the text's UTF-8 (and no BOM was cut).
     utf8 = decoded.utf8 if len(text) == len(decoded.text) else None
     markup: str | bytes = text if utf8 is None else utf8
-    choice = _Choice(kind, site)
-    page = _parse_text(text, markup, url, fetched_at, tz, language, headers, choice, page_url)
+    given = _Input(text, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
+    page = _parse_text(given, page_url)
     page.warnings[:0] = decoded.warnings
     if page_url is not None:
         page.url = page_url
     return page
 
 
-def _parse_text(
-    text: str,
-    markup: str | bytes,
-    url: str,
-    fetched_at: datetime,
-    tz: str | None,
-    language: str | None,
-    headers: Mapping[str, str] | None,
-    choice: _Choice,
-    page_url: str | None,
-) -> ParsedPage:
-    content_type = header(headers, "content-type")
-    if choice.kind == "feed" or (choice.kind == "auto" and feed.is_feed(text, content_type)):
-        return feed.parse_feed(text, _context(url, fetched_at, tz, language))
-    if choice.kind == "text" or (choice.kind == "auto" and _is_plain_text(text, content_type)):
-        lang = language or detect_language(text)
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """What `parse_page` was given, decoded: every format reads its page from this."""
+
+    text: str
+    markup: str | bytes  # what lxml reads: the body as it came when that is UTF-8
+    url: str
+    fetched_at: datetime
+    tz: str | None  # the source's own zone
+    language: str | None  # the source's language
+    headers: Mapping[str, str] | None
+    choice: _Choice
+
+    def context(
+        self,
+        language: str | None,
+        *,
+        canonical: str | None = None,
+        offsets: list[datetime] | None = None,
+        printed: list[str] | None = None,
+    ) -> PageContext:
+        """The page's context, its zone by the chain in `zones`, from the evidence the
+        format found (the page's language, canonical link, offsets, printed zones)."""
+        zone = zones.page_zone(
+            configured=self.tz,
+            host=urlsplit(self.url).hostname or "",
+            language=language,
+            offsets=offsets or (),
+            printed=printed or (),
+        )
+        return PageContext(self.url, self.fetched_at, zone.tz, language, canonical, zone.source)
+
+
+def _parse_text(given: _Input, page_url: str | None) -> ParsedPage:
+    text, kind = given.text, given.choice.kind
+    content_type = header(given.headers, "content-type")
+    if kind == "feed" or (kind == "auto" and feed.is_feed(text, content_type)):
+        return feed.parse_feed(text, given.context(given.language))
+    if kind == "text" or (kind == "auto" and _is_plain_text(text, content_type)):
+        lang = given.language or detect_language(text)
         printed = zones.printed_abbreviations(text)
-        return parse_text(text, _context(url, fetched_at, tz, lang, printed=printed))
-    return _parse_html(text, markup, url, fetched_at, tz, language, choice, page_url)
+        return parse_text(text, given.context(lang, printed=printed))
+    return _parse_html(given, page_url)
 
 
 def _is_plain_text(text: str, content_type: str) -> bool:
@@ -128,48 +152,16 @@ def _is_plain_text(text: str, content_type: str) -> bool:
     return _MARKUP_START.match(text) is None
 
 
-def _context(
-    url: str,
-    fetched_at: datetime,
-    tz: str | None,
-    language: str | None,
-    *,
-    canonical: str | None = None,
-    offsets: list[datetime] | None = None,
-    printed: list[str] | None = None,
-) -> PageContext:
-    """The page's context; its zone by the chain in `zones` (`tz` is the source's own)."""
-    zone = zones.page_zone(
-        configured=tz,
-        host=urlsplit(url).hostname or "",
-        language=language,
-        offsets=offsets or (),
-        printed=printed or (),
-    )
-    return PageContext(url, fetched_at, zone.tz, language, canonical, zone.source)
-
-
-def _parse_html(
-    text: str,
-    markup: str | bytes,
-    url: str,
-    fetched_at: datetime,
-    tz: str | None,
-    language: str | None,
-    choice: _Choice,
-    page_url: str | None,
-) -> ParsedPage:
-    root = _document(markup)
+def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
+    text, url, choice = given.text, given.url, given.choice
+    root = _document(given.markup)
     page_links = pagination.older_pages(root, page_url or url, url)
-    lang = language or root.get("lang") or _detected_language(root)
+    lang = given.language or root.get("lang") or _detected_language(root)
     warnings: list[str] = []
     ld_values = jsonld.json_ld_objects(root, warnings)
     metas = _metas(root)
     canonical = _canonical_link(root)
-    ctx = _context(
-        url,
-        fetched_at,
-        tz,
+    ctx = given.context(
         lang[:2] if lang else None,
         canonical=canonical or metas.get("og:url"),
         offsets=zones.stated_offsets(root, ld_values),
