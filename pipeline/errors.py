@@ -114,3 +114,8 @@ class ParseError(PermanentError):
 
 class WarehouseBusyError(TransientError):
     """Another process holds the warehouse file for writing (DuckDB allows one)."""
+
+
+class FeedError(SourceError, PermanentError):
+    """A feed, news sitemap or section page that cannot be read: malformed, too large
+    once decompressed, or a sitemap index that nests too deep or loops."""
