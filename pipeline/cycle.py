@@ -127,6 +127,8 @@ def _stage_source(
         ended = lifecycle.ended_at(new_body, final.fetched_at)
         if source.outlet_id is not None and ended is not None:
             row |= {"status": "ended", "ended_at": ended[0]}
+        if source.outlet_id is not None:
+            row["coverage_end_at"] = lifecycle.coverage_end(new_body)
     batch.add("sources", row)
     for result in attempts:
         batch.add("fetches", _fetch_row(result, changed=result is final and new_body is not None))

@@ -30,6 +30,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "outlet_id": "VARCHAR",
         "status": "VARCHAR",
         "ended_at": "TIMESTAMPTZ",
+        "coverage_end_at": "TIMESTAMPTZ",
     },
     # Discovery (pipeline.discover): verdicts on new item URLs and the feeds' validators.
     "discovered_items": {

@@ -40,6 +40,13 @@ def ended_at(body: bytes, now: datetime) -> tuple[datetime, str] | None:
     return None
 
 
+def coverage_end(body: bytes) -> datetime | None:
+    """The page's own `coverageEndTime`, past or future (the loader ends the ticker
+    when it passes, whether or not the page changes again)."""
+    ends = [end for blog in _live_blogs(body) if (end := _time(blog.get("coverageEndTime")))]
+    return min(ends) if ends else None
+
+
 def is_quiet(entry_times: Sequence[datetime], now: datetime) -> bool:
     """No entry for `QUIET_PERIOD` (a ticker without dated entries is never quiet)."""
     return bool(entry_times) and now - max(entry_times) >= QUIET_PERIOD

@@ -137,17 +137,30 @@ def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         MERGE INTO sources t USING b_sources s ON t.source_id = s.source_id
         WHEN MATCHED AND ((t.url, t.kind, t.timezone, t.language, t.outlet_id)
                 IS DISTINCT FROM (s.url, s.kind, s.timezone, s.language, s.outlet_id)
+                OR (s.coverage_end_at IS NOT NULL
+                    AND s.coverage_end_at IS DISTINCT FROM t.coverage_end_at)
                 OR (t.status = 'live' AND s.status = 'ended'))
             THEN UPDATE SET url = s.url, kind = s.kind, timezone = s.timezone,
             language = s.language, outlet_id = s.outlet_id,
             status = CASE WHEN s.status = 'ended' THEN 'ended' ELSE t.status END,
-            ended_at = coalesce(t.ended_at, s.ended_at)
+            ended_at = coalesce(t.ended_at, s.ended_at),
+            coverage_end_at = coalesce(s.coverage_end_at, t.coverage_end_at)
         WHEN NOT MATCHED THEN INSERT (source_id, url, kind, timezone, language, first_seen_at,
-                                      outlet_id, discovered_at, status, ended_at)
+                                      outlet_id, discovered_at, status, ended_at, coverage_end_at)
             VALUES (s.source_id, s.url, s.kind, s.timezone, s.language, ?, s.outlet_id,
-                    CASE WHEN s.outlet_id IS NOT NULL THEN ? END, s.status, s.ended_at)
+                    CASE WHEN s.outlet_id IS NOT NULL THEN ? END, coalesce(s.status, 'live'),
+                    s.ended_at, s.coverage_end_at)
         """,
         [now, now],
+    )
+    # A ticker whose coverageEndTime has passed has ended, even if its page never
+    # changes again (a 304 writes nothing else).
+    con.execute(
+        """
+        UPDATE sources SET status = 'ended', ended_at = coverage_end_at
+        WHERE outlet_id IS NOT NULL AND status = 'live' AND coverage_end_at <= ?
+        """,
+        [now],
     )
 
 

@@ -7,9 +7,11 @@ ALTER TABLE sources ADD COLUMN outlet_id VARCHAR;
 ALTER TABLE sources ADD COLUMN discovered_at TIMESTAMPTZ;
 ALTER TABLE sources ADD COLUMN status VARCHAR DEFAULT 'live';
 ALTER TABLE sources ADD COLUMN ended_at TIMESTAMPTZ;
+ALTER TABLE sources ADD COLUMN coverage_end_at TIMESTAMPTZ;
 COMMENT ON COLUMN sources.outlet_id IS 'The outlet a discovered ticker was found on (outlets: in sources.yaml); NULL for a configured source.';
 COMMENT ON COLUMN sources.discovered_at IS 'When discovery first classified the page as a ticker (load time); NULL for a configured source.';
 COMMENT ON COLUMN sources.status IS 'live | ended: ended once coverageEndTime has passed, eventStatus or an end badge says so (discovered tickers), see docs/sources.md.';
+COMMENT ON COLUMN sources.coverage_end_at IS 'The ticker''s own coverageEndTime (LiveBlogPosting); a discovered ticker ends at the first load after it.';
 COMMENT ON COLUMN sources.ended_at IS 'When the ticker ended (its coverageEndTime, or the fetch that saw it end); NULL while live.';
 
 CREATE TABLE discovered_items (
