@@ -191,15 +191,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.cycle import run_cycle
-    from pipeline.sources import load_sources
+    from pipeline.sources import load_outlets, load_sources
 
     settings = replace(from_env(), warehouse=args.warehouse)
     now = datetime.now(UTC)
     run_id = f"cli-{now:%Y%m%dT%H%M%S%fZ}"
     with progress.bar("fetch and parse") as advance:
         if args.sources:
-            sources = load_sources(args.sources)
-            report = run_cycle(sources, settings, run_id=run_id, now=now, advance=advance)
+            sources, outlets = load_sources(args.sources), load_outlets(args.sources)
+            report = run_cycle(
+                sources, settings, run_id=run_id, now=now, advance=advance, outlets=outlets
+            )
         else:
             report = _run_bundled(settings, run_id, now, advance)
     progress.summary(f"cycle {run_id}", report.counts())

@@ -104,10 +104,8 @@ def test_outlet_tickers_found_followed_and_ended(outlet: Any) -> None:
     fetched = [r["source"] for r in requested(server, seen)]
     assert names["plain"] in fetched and names["ended"] not in fetched
     assert rows(settings, "SELECT count(*) FROM sources WHERE outlet_id IS NULL") == [(0,)]
-    articles = rows(
-        settings,
-        f"SELECT count(*) FROM sources WHERE source_id IN ('{ids['article']}', '{ids['article2']}')",
-    )
+    article_ids = f"'{ids['article']}', '{ids['article2']}'"
+    articles = rows(settings, f"SELECT count(*) FROM sources WHERE source_id IN ({article_ids})")
     assert articles == [(0,)]
     everything = [r["source"] for r in server.request_log()]
     assert everything.count(names["article"]) == everything.count(names["article2"]) == 1
