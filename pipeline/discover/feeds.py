@@ -42,6 +42,8 @@ def inflate(body: bytes, url: str, source_id: str) -> bytes:
         raise FeedError(source_id, url, f"broken gzip: {exc}") from exc
     if inflater.unconsumed_tail:
         raise FeedError(source_id, url, f"inflates past {MAX_INFLATED} bytes")
+    if not inflater.eof:
+        raise FeedError(source_id, url, "broken gzip: truncated")
     return out
 
 

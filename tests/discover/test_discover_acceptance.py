@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 
 from pipeline.cycle import run_cycle
-from pipeline.demo.replay import OUTLET_STEP, ReplayServer, write_outlet
+from pipeline.demo.replay import OUTLET_STEP, ReplayServer, snapshot_name, write_outlet
 from pipeline.discover.classify import ticker_id
 from pipeline.settings import FetchConfig, Settings, from_env
-from pipeline.sources import load_outlets, load_sources
+from pipeline.sources import Outlet, load_outlets, load_sources
 from pipeline.warehouse import connect
 
 START = datetime(2025, 8, 14, 18, 0, tzinfo=UTC)
+NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 FAST = FetchConfig(
     user_agent="tickerlake-tests/0 (+https://example.org/contact)",
     connect_timeout=1,
@@ -109,3 +110,42 @@ def test_outlet_tickers_found_followed_and_ended(outlet: Any) -> None:
     assert articles == [(0,)]
     everything = [r["source"] for r in server.request_log()]
     assert everything.count(names["article"]) == everything.count(names["article2"]) == 1
+
+
+def test_bad_listings_are_one_line_errors_and_the_cycle_goes_on(tmp_path: Path) -> None:
+    root = tmp_path / "replay"
+    names = write_outlet(root, "blatt", START)
+    index = f"<sitemapindex {NS}><sitemap><loc>/bad-index</loc></sitemap></sitemapindex>"
+    offhost = f"<urlset {NS}><url><loc>http://elsewhere.example/liveticker</loc></url></urlset>"
+    for name, body in (
+        ("bad-index", index),
+        ("bad-offhost", offhost),
+        ("bad-huge", "<rss>" + " " * 300_000 + "</rss>"),
+    ):
+        (root / name).mkdir()
+        (root / name / snapshot_name(START, "xml")).write_text(body)
+    with ReplayServer(root, at=START) as server:
+        feeds = [server.source_url(n) for n in ("bad-index", "bad-offhost", "bad-huge")]
+        good = Outlet("blatt", (server.source_url(names["feed"]), *feeds), allow_private=True)
+        good = replace(good, hosts=("127.0.0.1",))
+        private = Outlet("privat", (server.source_url(names["feed"]),), hosts=("127.0.0.1",))
+        settings = replace(
+            from_env({}),
+            warehouse=tmp_path / "w.duckdb",
+            data_dir=tmp_path / "d",
+            fetch=replace(FAST, max_body_bytes=200_000),
+        )
+        run_cycle([], settings, run_id="c1", now=START, outlets=[good, private])
+    errors = dict(
+        rows(
+            settings,
+            "SELECT url, error_class || ': ' || error FROM fetches WHERE error_class IS NOT NULL",
+        )
+    )
+    assert "loops back" in errors[server.source_url("bad-index")]
+    assert errors[server.source_url("bad-huge")].startswith("BodyTooLargeError")
+    assert errors["http://elsewhere.example/liveticker"].startswith("OffOutletHostError")
+    assert any(e.startswith(("UnsafeUrlError", "PrivatePeer")) for e in errors.values())
+    assert all("\n" not in e for e in errors.values())
+    # The good listing still found its tickers.
+    assert len(rows(settings, "SELECT * FROM tickers WHERE outlet = 'blatt'")) == 2
