@@ -1,4 +1,5 @@
-"""tickerlake_ingest: plan shards → fetch and parse each shard → load in one writer.
+"""tickerlake_ingest: discover (outlets) → plan shards → fetch and parse each shard →
+load in one writer.
 
 Declarations only; every step calls `pipeline`. Nothing at module level does I/O.
 """
@@ -17,6 +18,9 @@ One ingest cycle over every source in the sources file (Airflow Variable
 `tickerlake_sources`, else `TICKERLAKE_SOURCES`), every 2 minutes by default
 (`TICKERLAKE_INGEST_SCHEDULE`: a cron expression, a preset or `none`):
 
+0. **discover** (pool `ticker_http`) reads the outlets' feeds and news sitemaps with
+   conditional GET, classifies new item URLs once and stages each new ticker's first
+   fetch, so a ticker is loaded in the cycle it appears (docs/sources.md);
 1. **plan** reads each source's validators (ETag, Last-Modified, body hash) and last
    fetch time from the warehouse, leaves out sources whose `poll_interval` has not
    passed yet, and cuts the rest into shards of 50;
@@ -44,10 +48,14 @@ time; the demo uses it. Transient errors are retried with backoff, permanent one
     params={"now": Param(None, type=["null", "string"], description="cycle time, ISO-8601")},
 )
 def tickerlake_ingest() -> None:
-    @task
-    def plan() -> list[dict[str, Any]]:
+    @task(pool="ticker_http")
+    def discover() -> dict[str, Any]:
         context = get_current_context()
-        return tasks.plan_ingest(context["run_id"], context["params"].get("now"))
+        return tasks.discover(context["run_id"], context["params"].get("now"))
+
+    @task
+    def plan(discovered: dict[str, Any]) -> list[dict[str, Any]]:
+        return tasks.plan_ingest(get_current_context()["run_id"], discovered)
 
     @task(pool="ticker_http")
     def fetch_parse(shard: dict[str, Any]) -> dict[str, str]:
@@ -55,13 +63,14 @@ def tickerlake_ingest() -> None:
         return tasks.fetch_parse(shard["specs"], shard["batch_id"], now)
 
     @task(pool="duckdb_writer", outlets=[assets.WAREHOUSE])
-    def load(staged: list[dict[str, str]]) -> dict[str, int]:
+    def load(staged: list[dict[str, str]], discovered: dict[str, Any]) -> dict[str, int]:
         # One slice read of the mapped XComs: iterating would ask for one past the end,
         # and the 404 for it is logged at error level in every successful run.
-        return tasks.load(list(staged[:]), get_current_context()["run_id"])
+        return tasks.load(list(staged[:]), get_current_context()["run_id"], discovered)
 
     # At run time the mapped XComArg resolves to the list of staged batches.
-    load(fetch_parse.expand(shard=plan()))  # type: ignore[arg-type]
+    discovered = discover()
+    load(fetch_parse.expand(shard=plan(discovered)), discovered)  # type: ignore[arg-type]
 
 
 tickerlake_ingest()

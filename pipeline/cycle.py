@@ -1,5 +1,6 @@
 """One ingest cycle, as stages that Airflow tasks and `tickerlake run` both call:
-plan (read validators) → fetch_parse_shard (per shard, no warehouse) → load (one writer).
+discover (outlets' listings, new tickers staged) → plan (read validators) →
+fetch_parse_shard (per shard, no warehouse) → load (one writer).
 A source whose last attempt ended in an error is a failed source (`failures`); more of
 them than a tolerated share fail the cycle (`check_failures`) once its load is done.
 """
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline import stage
+from pipeline.discover import lifecycle
+from pipeline.discover.policy import adaptive_interval
+from pipeline.discover.run import discover
 from pipeline.errors import SourcesFailedError, WarehouseBusyError
 from pipeline.fetch import archive
 from pipeline.fetch.client import Fetcher, FetchResult, new_session
@@ -25,8 +29,8 @@ from pipeline.models import ParsedPage, SourceState, Validators
 from pipeline.parse import parse_page
 from pipeline.parse.health import health
 from pipeline.settings import FetchConfig, Settings
-from pipeline.sources import Source
-from pipeline.warehouse.backend import check_writable, load, read_state
+from pipeline.sources import Outlet, Source
+from pipeline.warehouse.backend import check_writable, load, read_discovery, read_state
 from pipeline.warehouse.load import LoadReport
 
 log = logging.getLogger(__name__)
@@ -61,10 +65,21 @@ class CycleReport(LoadReport):
 def is_due(source: Source, state: SourceState, now: datetime) -> bool:
     """A source with a poll_interval waits that long after its last fetch. Cycle times
     jitter (the wall clock, scheduler delays), so a fetch a few seconds early counts as
-    on time: otherwise a 2-minute source on a 1-minute schedule would slip to 3 minutes."""
-    if source.poll_interval is None or state.last_fetched_at is None:
+    on time: otherwise a 2-minute source on a 1-minute schedule would slip to 3 minutes.
+    A discovered ticker that has ended (or gone quiet) is due once per
+    `lifecycle.ENDED_REFETCH`; one on `poll_interval: auto` follows its own activity."""
+    if state.last_fetched_at is None:
         return True
-    interval = timedelta(seconds=source.poll_interval)
+    if source.outlet_id is not None and (
+        state.status == "ended" or lifecycle.is_quiet(state.entry_times, now)
+    ):
+        interval = lifecycle.ENDED_REFETCH
+    elif source.adaptive:
+        interval = adaptive_interval(state.entry_times, now)
+    elif source.poll_interval is not None:
+        interval = timedelta(seconds=source.poll_interval)
+    else:
+        return True
     slack = min(interval * POLL_SLACK, MAX_POLL_SLACK)
     return now - state.last_fetched_at >= interval - slack
 
@@ -135,7 +150,7 @@ def _stage_source(
     old: Validators,
     settings: Settings,
 ) -> None:
-    batch.add("sources", source.to_dict())
+    row = {**source.to_dict(), "status": "live", "ended_at": None}
     final = attempts[-1]
     new_body = final.body if final.body is not None and final.sha256 != old.sha256 else None
     if new_body is not None:
@@ -143,6 +158,12 @@ def _stage_source(
         page = parse_result(source, final, new_body)
         if page is not None:
             stage_page(batch, source, final, page)
+        ended = lifecycle.ended_at(new_body, final.fetched_at)
+        if source.outlet_id is not None and ended is not None:
+            row |= {"status": "ended", "ended_at": ended[0]}
+        if source.outlet_id is not None:
+            row["coverage_end_at"] = lifecycle.coverage_end(new_body)
+    batch.add("sources", row)
     for result in attempts:
         batch.add("fetches", _fetch_row(result, changed=result is final and new_body is not None))
 
@@ -201,6 +222,35 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
         batch.add("entries", {**key, **asdict(entry)})
 
 
+def discover_stage(
+    outlets: list[Outlet],
+    settings: Settings,
+    *,
+    batch_id: str,
+    now: datetime,
+    politeness: Politeness | None = None,
+) -> tuple[Path, list[Source], set[str]]:
+    """Read the outlets' listings and classify new items; stage the fetch log, the
+    verdicts, the listings' validators and each new ticker's first fetch as one batch.
+    Returns the batch, every ticker of the outlets, and the ids of the new ones (already
+    fetched: the plan leaves them out of this cycle)."""
+    config = settings.fetch
+    batch = stage.Batch(batch_id)
+    with new_session(config) as session:
+        fetcher = Fetcher(session, config, politeness or new_politeness(config))
+        found = discover(outlets, fetcher, read_discovery(settings), now=now)
+    for source_id, attempts in found.new.items():
+        source = next(t for t in found.tickers if t.source_id == source_id)
+        _stage_source(batch, source, attempts, Validators(), settings)
+    for result in found.log:
+        batch.add("fetches", _fetch_row(result, changed=False))
+    for verdict in found.verdicts:
+        batch.add("discovered_items", verdict)
+    for feed in found.feeds:
+        batch.add("outlet_feeds", feed)
+    return stage.write_batch(settings.staging_dir, batch), found.tickers, set(found.new)
+
+
 def run_cycle(
     sources: list[Source],
     settings: Settings,
@@ -208,6 +258,7 @@ def run_cycle(
     run_id: str,
     now: datetime,
     advance: Callable[[str], None] | None = None,
+    outlets: list[Outlet] | None = None,
     wait: float = 0.0,
 ) -> CycleReport:
     """A whole cycle in one process: the same functions the Airflow tasks call.
@@ -216,12 +267,20 @@ def run_cycle(
     written fails first; a warehouse busy with another writer is retried for up to `wait`
     seconds, then and at the load. A cycle that does not load (an error, an interrupt)
     removes the batches it staged: nothing is left half-done, and since no validators
-    were stored the next cycle fetches the same pages again."""
+    were stored the next cycle fetches the same pages again. The outlets' discovery runs
+    first: its batch loads with the shards, and the tickers it did not fetch yet join the
+    plan."""
     when_free(lambda: check_writable(settings), wait)
-    shards = plan_shards(sources, read_state(settings), now=now)
     politeness = new_politeness(settings.fetch)
     paths: list[Path] = []
     try:
+        if outlets:
+            path, tickers, new = discover_stage(
+                outlets, settings, batch_id=f"{run_id}-discovery", now=now, politeness=politeness
+            )
+            paths.append(path)
+            sources = [*sources, *(t for t in tickers if t.source_id not in new)]
+        shards = plan_shards(sources, read_state(settings), now=now)
         for i, shard in enumerate(shards):
             batch_id = f"{run_id}-{i:04d}"
             paths.append(

@@ -119,3 +119,8 @@ class WarehouseBusyError(TransientError):
 class SourcesFailedError(PermanentError):
     """More sources of a cycle failed than the tolerated share; what the cycle fetched
     was still loaded. The message names each failed source and its error class."""
+
+
+class FeedError(SourceError, PermanentError):
+    """A feed, news sitemap or section page that cannot be read: malformed, too large
+    once decompressed, or a sitemap index that nests too deep or loops."""

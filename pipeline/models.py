@@ -31,6 +31,18 @@ class SourceState:
     # Publication time of the newest entry known: a page 1 whose oldest entry is newer
     # shows a gap, and the fetch goes deeper (pipeline.fetch.pagination).
     newest_entry_at: datetime | None = None
+    status: str = "live"  # live | ended (pipeline.discover.lifecycle)
+    entry_times: tuple[datetime, ...] = ()  # newest entries' times, for poll_interval: auto
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryState:
+    """What the warehouse remembers of discovery: the tickers found on each outlet
+    (source id → URL), every item URL already classified, the listings' validators."""
+
+    tickers: dict[str, dict[str, str]] = field(default_factory=dict)
+    classified: dict[str, set[str]] = field(default_factory=dict)
+    feeds: dict[tuple[str, str], Validators] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,8 @@ class Source:
     obey_robots: bool = True
     robots_reason: str | None = None
     max_pages: int = DEFAULT_MAX_PAGES
+    outlet_id: str | None = None  # the outlet a discovered ticker was found on
+    adaptive: bool = False  # poll_interval: auto (pipeline.discover.policy)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +80,22 @@ class Source:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Source:
         return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A site whose tickers are found by themselves (pipeline.discover): its feeds, news
+    sitemaps or section pages, and what its tickers inherit. `poll_interval` None is
+    `auto` (adaptive); `hosts` are the hosts items may live on (the feeds' own hosts
+    and any the outlet lists)."""
+
+    outlet_id: str
+    feeds: tuple[str, ...]
+    timezone: str | None = None
+    language: str | None = None
+    poll_interval: int | None = None
+    allow_private: bool = False
+    hosts: tuple[str, ...] = ()
 
 
 class _Mapping(dict[str, Any]):
@@ -107,25 +125,34 @@ class _Where:
     path: Path
     index: int
     item: _Mapping
+    section: str = "sources"
 
     def error(self, name: str | None, message: str) -> ConfigError:
         line = self.item.key_lines.get(name, self.item.line) if name else self.item.line
-        field_name = f"sources[{self.index}]" + (f".{name}" if name else "")
+        field_name = f"{self.section}[{self.index}]" + (f".{name}" if name else "")
         return ConfigError(f"{self.path}:{line}: {field_name}: {message}")
 
 
 def load_sources(path: Path) -> list[Source]:
     """Read and validate a sources file; errors name the file, line and field, all of
-    them at once (at most MAX_ERRORS)."""
+    them at once (at most MAX_ERRORS). The `sources:` list may be empty (or absent) when
+    the file has outlets."""
     document = _read(path)
     items = document.get("sources") if isinstance(document, dict) else None
-    if not isinstance(items, list) or not items:
-        raise ConfigError(f"{path}: expected a top-level 'sources:' list with at least one entry")
+    outlets = document.get("outlets") if isinstance(document, dict) else None
+    if items is None and outlets:
+        items = []
+    if not isinstance(items, list) or not (items or outlets):
+        raise ConfigError(
+            f"{path}: expected a top-level 'sources:' list with at least one entry"
+            " (or an 'outlets:' list)"
+        )
     problems: list[str] = []
     sources = [_source(path, index, item, problems) for index, item in enumerate(items)]
     _check_unique(path, items, sources, problems)
     if problems:
         raise ConfigError(_summary(problems))
+    load_outlets(path, document)
     return [s for s in sources if s is not None]
 
 
@@ -134,6 +161,70 @@ def _summary(problems: list[str]) -> str:
     if len(problems) > MAX_ERRORS:
         shown.append(f"… and {len(problems) - MAX_ERRORS} more problems")
     return "\n".join(shown)
+
+
+def load_outlets(path: Path, document: Any = None) -> list[Outlet]:
+    """The validated `outlets:` list of a sources file (empty when it has none)."""
+    document = _read(path) if document is None else document
+    items = document.get("outlets") if isinstance(document, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: 'outlets:' must be a list")
+    outlets = [_outlet(path, index, item) for index, item in enumerate(items)]
+    seen: set[str] = set()
+    for index, outlet in enumerate(outlets):
+        if outlet.outlet_id in seen:
+            raise _Where(path, index, items[index], "outlets").error(
+                "id", f"duplicate id {outlet.outlet_id!r}"
+            )
+        seen.add(outlet.outlet_id)
+    return outlets
+
+
+_OUTLET_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "feeds": list,
+    "timezone": str,
+    "language": str,
+    "poll_interval": (int, str),
+    "allow_private": bool,
+    "hosts": list,
+}
+
+
+def _outlet(path: Path, index: int, item: Any) -> Outlet:
+    if not isinstance(item, _Mapping):
+        raise ConfigError(f"{path}: outlets[{index}]: expected a mapping with 'id' and 'feeds'")
+    where = _Where(path, index, item, "outlets")
+    unknown = sorted(set(item) - set(_OUTLET_TYPES))
+    if unknown:
+        raise where.error(unknown[0], f"unknown field(s) {', '.join(map(str, unknown))}")
+    for name, kind in _OUTLET_TYPES.items():
+        if name in item and not _has_type(item[name], kind):
+            raise where.error(name, f"expected {_type_name(kind)}, got {item[name]!r}")
+    feeds = [str(f) for f in item.get("feeds") or []]
+    if not feeds:
+        raise where.error("feeds", "expected at least one feed, news sitemap or section page")
+    for feed in feeds:
+        parts = urlsplit(feed)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise where.error("feeds", f"{feed!r} is not an http(s) URL")
+    hosts = [str(h).lower() for h in item.get("hosts") or []]
+    if not _ID.match(str(item.get("id", ""))):
+        raise where.error("id", f"{item.get('id', '')!r} must match {_ID.pattern}")
+    interval = item.get("poll_interval", "auto")
+    outlet = Outlet(
+        outlet_id=str(item["id"]),
+        feeds=tuple(feeds),
+        timezone=item.get("timezone"),
+        language=item.get("language"),
+        poll_interval=None if interval == "auto" else _poll_interval(where, interval),
+        allow_private=item.get("allow_private", False),
+        hosts=tuple(dict.fromkeys([*(urlsplit(f).hostname or "" for f in feeds), *hosts])),
+    )
+    _check_timezone(where, Source("x", "http://x", timezone=outlet.timezone))
+    return outlet
 
 
 def _read(path: Path) -> Any:
@@ -227,6 +318,8 @@ def _has_type(value: Any, kind: type | tuple[type, ...]) -> bool:
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
+    if kind is list:
+        return "a list"
     if isinstance(kind, tuple):
         return "a number of seconds or a duration like '90s', '2m'"
     return _TYPE_NAMES[kind]

@@ -27,6 +27,27 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "kind": "VARCHAR",
         "timezone": "VARCHAR",
         "language": "VARCHAR",
+        "outlet_id": "VARCHAR",
+        "status": "VARCHAR",
+        "ended_at": "TIMESTAMPTZ",
+        "coverage_end_at": "TIMESTAMPTZ",
+    },
+    # Discovery (pipeline.discover): verdicts on new item URLs and the feeds' validators.
+    "discovered_items": {
+        "outlet_id": "VARCHAR",
+        "url": "VARCHAR",
+        "source_id": "VARCHAR",
+        "verdict": "VARCHAR",
+        "reason": "VARCHAR",
+        "checked_at": "TIMESTAMPTZ",
+    },
+    "outlet_feeds": {
+        "outlet_id": "VARCHAR",
+        "feed_url": "VARCHAR",
+        "fetched_at": "TIMESTAMPTZ",
+        "etag": "VARCHAR",
+        "last_modified": "VARCHAR",
+        "sha256": "VARCHAR",
     },
     "fetches": {
         "source_id": "VARCHAR",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError, PermanentError
-from pipeline.sources import MAX_ERRORS, Source, load_sources
+from pipeline.sources import MAX_ERRORS, Outlet, Source, load_outlets, load_sources
 
 VALID = """\
 sources:
@@ -256,3 +256,64 @@ def test_an_iso_639_1_language_loads(tmp_path: Path) -> None:
 def test_max_pages_defaults_to_twenty(tmp_path: Path) -> None:
     assert load_sources(write(tmp_path, source_yaml()))[0].max_pages == 20
     assert load_sources(write(tmp_path, source_yaml(max_pages="1")))[0].max_pages == 1
+
+
+# --- outlets (issue 17) ---------------------------------------------------------------------
+
+OUTLETS = """\
+sources: []
+outlets:
+  - id: blatt
+    feeds:
+      - https://www.example.de/news/rss.xml
+      - https://www.example.de/sitemap-news.xml
+    timezone: Europe/Berlin
+    language: de
+    poll_interval: auto
+    allow_private: false
+  - id: fixed
+    feeds: [https://b.example.org/live/]
+    poll_interval: 2m
+    hosts: [cdn.example.org]
+"""
+
+
+def test_outlets_load_and_sources_may_be_empty(tmp_path: Path) -> None:
+    path = write(tmp_path, OUTLETS)
+    assert load_sources(path) == []
+    blatt, fixed = load_outlets(path)
+    assert blatt == Outlet(
+        "blatt",
+        ("https://www.example.de/news/rss.xml", "https://www.example.de/sitemap-news.xml"),
+        timezone="Europe/Berlin",
+        language="de",
+        hosts=("www.example.de",),
+    )
+    assert fixed.poll_interval == 120
+    assert fixed.hosts == ("b.example.org", "cdn.example.org")
+    assert load_outlets(write(tmp_path, VALID)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        ("id: fixed", "id: Fixed!", "outlets[1].id", "must match"),
+        ("poll_interval: 2m", "poll_interval: soon", "outlets[1].poll_interval", "positive"),
+        ("timezone: Europe/Berlin", "timezone: Mars/Olympus", "outlets[0].timezone", "unknown"),
+        ("    hosts: [cdn.example.org]", "    colour: red", "outlets[1].colour", "unknown"),
+        ("feeds: [https://b.example.org/live/]", "feeds: [ftp://x]", "outlets[1].feeds", "http"),
+        ("feeds: [https://b.example.org/live/]", "feeds: []", "outlets[1].feeds", "at least"),
+        ("allow_private: false", "allow_private: 'no'", "outlets[0].allow_private", "true"),
+        ("id: fixed", "id: blatt", "outlets[1].id", "duplicate"),
+    ],
+)
+def test_outlet_errors_name_file_line_and_field(
+    tmp_path: Path, old: str, new: str, field: str, message: str
+) -> None:
+    text = OUTLETS.replace(old, new)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_sources(path)
+    error = str(caught.value)
+    assert error.startswith(f"{path}:") and f": {field}: " in error and "\n" not in error
+    assert int(error.split(":")[1]) == line_of(text, new.strip().split(":")[0])

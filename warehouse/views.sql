@@ -141,3 +141,21 @@ COMMENT ON COLUMN story_timeline.entry_id IS 'The entry, for entry members.';
 COMMENT ON COLUMN story_timeline.document_id IS 'The document, for paragraph members.';
 COMMENT ON COLUMN story_timeline.paragraph_no IS 'The paragraph, for paragraph members.';
 COMMENT ON COLUMN story_timeline.similarity IS 'Highest confirmed shingle similarity to another member (0..1).';
+
+CREATE OR REPLACE VIEW tickers AS
+SELECT s.outlet_id AS outlet, s.source_id, s.url, s.discovered_at,
+       min(e.published_at) AS first_entry_at, max(e.published_at) AS last_entry_at,
+       s.status, s.ended_at, count(e.entry_id) AS entries
+FROM sources s LEFT JOIN entries e ON e.source_id = s.source_id AND NOT e.is_deleted
+WHERE s.outlet_id IS NOT NULL
+GROUP BY ALL;
+COMMENT ON VIEW tickers IS 'Ticker lifetimes: every ticker discovery found on an outlet, when it was found, its first and last entry, its status and entry count.';
+COMMENT ON COLUMN tickers.outlet IS 'The outlet (outlets: in sources.yaml).';
+COMMENT ON COLUMN tickers.source_id IS 'Its source id (outlet and a hash of the URL).';
+COMMENT ON COLUMN tickers.url IS 'The ticker page.';
+COMMENT ON COLUMN tickers.discovered_at IS 'When discovery found it.';
+COMMENT ON COLUMN tickers.first_entry_at IS 'Publication time of its oldest entry (UTC).';
+COMMENT ON COLUMN tickers.last_entry_at IS 'Publication time of its newest entry (UTC).';
+COMMENT ON COLUMN tickers.status IS 'live | ended.';
+COMMENT ON COLUMN tickers.ended_at IS 'When it ended; NULL while live.';
+COMMENT ON COLUMN tickers.entries IS 'Entries not withdrawn.';

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from pipeline.models import ParsedPage
-    from pipeline.sources import Source
+    from pipeline.sources import Outlet, Source
 
     Verbs: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -364,9 +364,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     tolerated = args.fail_above if args.fail_above is not None else fail_above() or 0.0
     now = datetime.now(UTC)
     run_id = f"{'demo' if args.demo else 'cli'}-{now:%Y%m%dT%H%M%S%fZ}"
-    with _run_sources(args, settings) as sources, progress.bar("fetch and parse") as advance:
+    with (
+        _run_sources(args, settings) as (sources, outlets),
+        progress.bar("fetch and parse") as advance,
+    ):
         report = run_cycle(
-            sources, settings, run_id=run_id, now=now, advance=advance, wait=args.wait
+            sources,
+            settings,
+            run_id=run_id,
+            now=now,
+            advance=advance,
+            outlets=outlets,
+            wait=args.wait,
         )
     progress.summary(f"cycle {run_id}", report.counts())
     for failure in report.failures:
@@ -377,11 +386,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _run_sources(args: argparse.Namespace, settings: Settings) -> Iterator[list[Source]]:
-    """The sources `run` polls: --sources, else $TICKERLAKE_SOURCES, else (only when
-    asked for with --demo) the bundled demo sources on an in-process replay server at
-    its newest snapshot."""
-    from pipeline.sources import load_sources
+def _run_sources(
+    args: argparse.Namespace, settings: Settings
+) -> Iterator[tuple[list[Source], list[Outlet]]]:
+    """The sources and outlets `run` polls: --sources, else $TICKERLAKE_SOURCES, else
+    (only when asked for with --demo) the bundled demo sources on an in-process replay
+    server at its newest snapshot."""
+    from pipeline.sources import load_outlets, load_sources
 
     if not args.demo:
         path = args.sources or settings.sources_file
@@ -390,7 +401,7 @@ def _run_sources(args: argparse.Namespace, settings: Settings) -> Iterator[list[
                 "no sources: pass --sources FILE or set TICKERLAKE_SOURCES "
                 "(or try the bundled demo: tickerlake run --demo)"
             )
-        yield load_sources(path)
+        yield load_sources(path), load_outlets(path)
         return
     from pipeline.demo.replay import ReplayServer
 
@@ -398,7 +409,7 @@ def _run_sources(args: argparse.Namespace, settings: Settings) -> Iterator[list[
     root = demo_sources.replay_root(settings.data_dir)
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
-        yield load_sources(demo_sources.write_sources_file(settings.data_dir, server.url))
+        yield load_sources(demo_sources.write_sources_file(settings.data_dir, server.url)), []
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:

@@ -738,3 +738,91 @@ def serve_forever(
         )
         with contextlib.suppress(KeyboardInterrupt):
             _wait_forever()
+
+
+# --- a local outlet (issue 17) -------------------------------------------------------------
+
+OUTLET_STEP = timedelta(minutes=30)  # the outlet's listings change once per step
+
+
+def _outlet_ticker(title: str, at: datetime, extra: str = "") -> str:
+    day = at.strftime("%d.%m.%Y")
+    clocks = [(at - timedelta(minutes=m)).strftime("%H.%M") for m in (2, 12, 25)]
+    posts = "".join(
+        f"<h2>{c} Uhr: {title} {i}</h2><p>Meldung {i}.</p>" for i, c in enumerate(clocks)
+    )
+    return (
+        f"<html><head><title>{title}</title>{extra}</head><body><h2>{day}</h2>{posts}</body></html>"
+    )
+
+
+def _outlet_article(title: str) -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        "<p>Der Stadtrat hat den Haushalt beschlossen; die Opposition stimmte dagegen.</p>"
+        "</article></body></html>"
+    )
+
+
+def _live_blog_markup(start: datetime, end: datetime) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "LiveBlogPosting",
+        "headline": "Wahlabend",
+        "coverageStartTime": start.isoformat(),
+        "coverageEndTime": end.isoformat(),
+        "liveBlogUpdate": [
+            {
+                "@type": "BlogPosting",
+                "headline": f"Stand {n}",
+                "articleBody": f"Hochrechnung {n}.",
+                "datePublished": (start + timedelta(minutes=5 * n)).isoformat(),
+            }
+            for n in range(3)
+        ],
+    }
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def write_outlet(root: Path, outlet_id: str, start: datetime) -> dict[str, str]:
+    """A local outlet in a replay root: an RSS feed and a news sitemap (relative links,
+    so any port works) listing articles and tickers; a ticker with `LiveBlogPosting`
+    whose `coverageEndTime` passes one step after `start`, a ticker without markup, and
+    a ticker that appears in the feed one step later. Returns the folder of each page."""
+    names = {
+        "feed": f"{outlet_id}-rss",
+        "sitemap": f"{outlet_id}-sitemap-news",
+        "ended": f"{outlet_id}-liveblog-wahl",
+        "plain": f"{outlet_id}-ticker-verkehr",
+        "later": f"{outlet_id}-newsblog-sturm",
+        "article": f"{outlet_id}-bericht-haushalt",
+        "article2": f"{outlet_id}-bericht-schule",
+    }
+    later = start + OUTLET_STEP
+    pages = {
+        "ended": [(start, _outlet_ticker("Wahl", start, _live_blog_markup(start, later)))],
+        "plain": [(start, _outlet_ticker("Verkehr", start))],
+        "later": [(later, _outlet_ticker("Sturm", later))],
+        "article": [(start, _outlet_article("Haushalt"))],
+        "article2": [(start, _outlet_article("Schule"))],
+    }
+    for key, snapshots in pages.items():
+        for at, html in snapshots:
+            _write_snapshot(root / names[key], at, "html", html)
+    for at, keys in (
+        (start, ("article", "ended", "plain")),
+        (later, ("article", "ended", "plain", "later")),
+    ):
+        items = "".join(f"<item><title>{k}</title><link>/{names[k]}</link></item>" for k in keys)
+        channel = f"<channel><title>{outlet_id}</title>{items}</channel>"
+        feed = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+        _write_snapshot(root / names["feed"], at, "xml", feed)
+    locs = "".join(f"<url><loc>/{names[k]}</loc></url>" for k in ("article2", "ended"))
+    sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    _write_snapshot(root / names["sitemap"], start, "xml", sitemap)
+    return names
+
+
+def _write_snapshot(folder: Path, at: datetime, extension: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / snapshot_name(at, extension)).write_text(text, encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import WarehouseMissingError
-from pipeline.models import SourceState, Validators
+from pipeline.models import DiscoveryState, SourceState, Validators
 from pipeline.settings import Settings
 from pipeline.warehouse.db import connect, transaction
 from pipeline.warehouse.lake import ALIAS, connect_lake, load_lake, with_retries
@@ -20,6 +20,7 @@ from pipeline.warehouse.load import LoadReport, load_batches
 from pipeline.warehouse.snapshot import publish_reader, query_path
 
 WORKSPACE = "workspace"
+ENTRY_TIMES = 20  # newest entry times read per source, for adaptive polling
 
 
 def reading(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -68,13 +69,46 @@ def read_state(settings: Settings) -> dict[str, SourceState]:
         return {}
     with con:
         rows = con.execute(
-            """
-            SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at
+            f"""
+            SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at,
+                   s.status, e.times
             FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
                                       FROM fetches GROUP BY source_id) f USING (source_id)
+            LEFT JOIN (SELECT source_id, list(coalesce(published_at, first_seen_at)
+                                              ORDER BY coalesce(published_at, first_seen_at)
+                                              DESC)[:{ENTRY_TIMES}] AS times
+                       FROM entries WHERE NOT is_deleted GROUP BY source_id) e USING (source_id)
             """
         )
-        return {r[0]: SourceState(Validators(r[1], r[2], r[3]), r[4]) for r in rows.fetchall()}
+        return {
+            r[0]: SourceState(
+                Validators(r[1], r[2], r[3]), r[4], status=r[5], entry_times=tuple(r[6] or ())
+            )
+            for r in rows.fetchall()
+        }
+
+
+def read_discovery(settings: Settings) -> DiscoveryState:
+    """Discovered tickers, classified item URLs and listing validators of every outlet."""
+    try:
+        con = reading(settings)
+    except WarehouseMissingError:
+        return DiscoveryState()
+    state = DiscoveryState()
+    with con:
+        for outlet, source_id, url in con.execute(
+            "SELECT outlet_id, source_id, url FROM sources WHERE outlet_id IS NOT NULL"
+        ).fetchall():
+            state.tickers.setdefault(outlet, {})[source_id] = url
+        for outlet, url in con.execute(
+            "SELECT outlet_id, url FROM discovered_items WHERE verdict <> 'error'"
+        ).fetchall():
+            state.classified.setdefault(outlet, set()).add(url)
+        for outlet, feed, etag, modified, sha in con.execute(
+            "SELECT outlet_id, feed_url, etag, last_modified, sha256 FROM outlet_feeds"
+        ).fetchall():
+            state.feeds[(outlet, feed)] = Validators(etag, modified, sha)
+    return state
 
 
 def load(settings: Settings, batches: Iterable[Path], *, load_id: str, now: datetime) -> LoadReport:

@@ -81,6 +81,7 @@ def _load(
         return LoadReport(load_id, 0, 0, 0, 0, 0)
     _stage_views(con, list(todo.values()))
     _upsert_sources(con, now)
+    _upsert_discovery(con)
     fetch_rows = _insert_fetches(con, load_id)
     _update_validators(con)
     page_rows = _insert_pages(con, load_id)
@@ -96,6 +97,8 @@ _STAGED_KEYS = {
     "sources": "source_id",
     "fetches": "source_id, fetched_at, attempt",
     "pages": "source_id, fetched_at",
+    "discovered_items": "outlet_id, url",
+    "outlet_feeds": "outlet_id, feed_url",
 }
 
 
@@ -127,17 +130,68 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 
 def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
+    # A ticker that has ended stays ended (a later page without the end markup is a
+    # late correction, not a restart); its first ended_at is kept.
     con.execute(
         """
         MERGE INTO sources t USING b_sources s ON t.source_id = s.source_id
-        WHEN MATCHED AND (t.url, t.kind, t.timezone, t.language)
-                IS DISTINCT FROM (s.url, s.kind, s.timezone, s.language)
+        WHEN MATCHED AND ((t.url, t.kind, t.timezone, t.language, t.outlet_id)
+                IS DISTINCT FROM (s.url, s.kind, s.timezone, s.language, s.outlet_id)
+                OR (s.coverage_end_at IS NOT NULL
+                    AND s.coverage_end_at IS DISTINCT FROM t.coverage_end_at)
+                OR (t.status = 'live' AND s.status = 'ended'))
             THEN UPDATE SET url = s.url, kind = s.kind, timezone = s.timezone,
-            language = s.language
-        WHEN NOT MATCHED THEN INSERT (source_id, url, kind, timezone, language, first_seen_at)
-            VALUES (s.source_id, s.url, s.kind, s.timezone, s.language, ?)
+            language = s.language, outlet_id = s.outlet_id,
+            status = CASE WHEN s.status = 'ended' THEN 'ended' ELSE t.status END,
+            ended_at = coalesce(t.ended_at, s.ended_at),
+            coverage_end_at = coalesce(s.coverage_end_at, t.coverage_end_at)
+        WHEN NOT MATCHED THEN INSERT (source_id, url, kind, timezone, language, first_seen_at,
+                                      outlet_id, discovered_at, status, ended_at, coverage_end_at)
+            VALUES (s.source_id, s.url, s.kind, s.timezone, s.language, ?, s.outlet_id,
+                    CASE WHEN s.outlet_id IS NOT NULL THEN ? END, coalesce(s.status, 'live'),
+                    s.ended_at, s.coverage_end_at)
+        """,
+        [now, now],
+    )
+    # A ticker whose coverageEndTime has passed has ended, even if its page never
+    # changes again (a 304 writes nothing else).
+    con.execute(
+        """
+        UPDATE sources SET status = 'ended', ended_at = coverage_end_at
+        WHERE outlet_id IS NOT NULL AND status = 'live' AND coverage_end_at <= ?
         """,
         [now],
+    )
+
+
+def _upsert_discovery(con: duckdb.DuckDBPyConnection) -> None:
+    """Item verdicts (a later verdict replaces an error) and the feeds' newest validators."""
+    con.execute(
+        """
+        DELETE FROM discovered_items d USING b_discovered_items b
+        WHERE (d.outlet_id, d.url) = (b.outlet_id, b.url)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO discovered_items
+        SELECT outlet_id, url, source_id, verdict, reason, checked_at FROM b_discovered_items
+        """
+    )
+    con.execute(
+        """
+        DELETE FROM outlet_feeds f USING b_outlet_feeds b
+        WHERE (f.outlet_id, f.feed_url) = (b.outlet_id, b.feed_url)
+          AND b.fetched_at > f.fetched_at
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO outlet_feeds
+        SELECT outlet_id, feed_url, fetched_at, etag, last_modified, sha256
+        FROM b_outlet_feeds b WHERE NOT EXISTS (SELECT 1 FROM outlet_feeds f
+            WHERE (f.outlet_id, f.feed_url) = (b.outlet_id, b.feed_url))
+        """
     )
 
 

@@ -14,16 +14,41 @@ from tickerlake_airflow import config
 log = logging.getLogger(__name__)
 
 
-def plan_ingest(run_id: str, now_param: str | None) -> list[dict[str, Any]]:
-    """The due sources in shards, each with its batch id and the cycle time."""
-    from pipeline.cycle import plan_shards
-    from pipeline.sources import load_sources
-    from pipeline.warehouse.backend import read_state
+def discover(run_id: str, now_param: str | None) -> dict[str, Any]:
+    """The outlets' discovery step: its staged batch (None without outlets), every
+    ticker of the outlets, the ids of the new ones (already fetched) and the cycle time."""
+    from pipeline.cycle import discover_stage
+    from pipeline.sources import load_outlets
 
     settings = config.settings()
     now = config.cycle_time(now_param)
+    outlets = load_outlets(config.sources_file(settings))
+    if not outlets:
+        return {"path": None, "now": now.isoformat(), "tickers": [], "new": []}
+    path, tickers, new = discover_stage(outlets, settings, batch_id=f"{run_id}-discovery", now=now)
+    return {
+        "path": str(path),
+        "now": now.isoformat(),
+        "tickers": [t.to_dict() for t in tickers],
+        "new": sorted(new),
+    }
+
+
+def plan_ingest(run_id: str, discovered: dict[str, Any]) -> list[dict[str, Any]]:
+    """The due sources (configured, and the outlets' tickers not fetched by discovery)
+    in shards, each with its batch id and the cycle time."""
+    from pipeline.cycle import plan_shards
+    from pipeline.sources import Source, load_sources
+    from pipeline.warehouse.backend import read_state
+
+    settings = config.settings()
+    now = config.cycle_time(discovered["now"])
+    tickers = [Source.from_dict(t) for t in discovered["tickers"]]
     sources = load_sources(config.sources_file(settings))
+    sources += [t for t in tickers if t.source_id not in set(discovered["new"])]
     shards = plan_shards(sources, read_state(settings), now=now)
+    if not shards and discovered["path"]:
+        shards = [[]]  # with no shard mapped, Airflow would skip the load of discovery's batch
     return [
         {"batch_id": f"{run_id}-{i:04d}", "now": now.isoformat(), "specs": specs}
         for i, specs in enumerate(shards)
@@ -54,14 +79,18 @@ def fetch_parse(specs: list[dict[str, Any]], batch_id: str, now: datetime) -> di
     return {"path": str(path), "now": now.isoformat()}
 
 
-def load(staged: list[dict[str, str]], load_id: str) -> dict[str, int]:
-    """Load the staged batches in one writer; the load's counts. Then, when
-    TICKERLAKE_FAIL_ABOVE is set and more than that share of the sources failed, the task
-    fails (SourcesFailedError, not retried): what was fetched is loaded all the same."""
+def load(
+    staged: list[dict[str, str]], load_id: str, discovered: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Load the staged batches (discovery's first) in one writer; the load's counts. Then,
+    when TICKERLAKE_FAIL_ABOVE is set and more than that share of the sources failed, the
+    task fails (SourcesFailedError, not retried): what was fetched is loaded all the same."""
     from pipeline.cycle import check_failures, outcome
     from pipeline.settings import fail_above
     from pipeline.warehouse.backend import load as load_warehouse
 
+    if discovered and discovered["path"]:
+        staged = [{"path": discovered["path"], "now": discovered["now"]}, *staged]
     if not staged:
         return {}
     paths = [Path(s["path"]) for s in staged]

@@ -59,8 +59,12 @@ def test_every_dag_is_documented_and_bounded() -> None:
 
 def test_ingest_dag_shape() -> None:
     dag = _bag().dags["tickerlake_ingest"]
-    assert set(dag.task_ids) == {"plan", "fetch_parse", "load"}
+    assert set(dag.task_ids) == {"discover", "plan", "fetch_parse", "load"}
     assert dag.get_task("fetch_parse").pool == "ticker_http"
+    # Discovery runs first in the same cycle and pool: a new ticker is loaded in it.
+    assert dag.get_task("discover").pool == "ticker_http"
+    assert dag.get_task("plan").upstream_task_ids == {"discover"}
+    assert "discover" in dag.get_task("load").upstream_task_ids
     assert dag.get_task("load").pool == "duckdb_writer"
     assert [a.name for a in dag.get_task("load").outlets] == ["tickerlake_warehouse"]
 

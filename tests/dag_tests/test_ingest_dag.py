@@ -49,3 +49,33 @@ def test_ingest_dag_loads_entries_into_duckdb(tmp_path: Path) -> None:
     assert sum(1 for r in requests if r["if_none_match"]) == 3
     # a successful run logs nothing at error level (log-based alerting would fire)
     assert [line for line in log.read_text().splitlines() if "[error" in line] == []
+
+
+def test_ingest_dag_discovers_an_outlets_tickers_in_the_cycle(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.demo.replay import write_outlet
+
+    start = datetime(2025, 8, 14, 18, 0, tzinfo=UTC)
+    names = write_outlet(tmp_path / "replay", "blatt", start)
+    warehouse = tmp_path / "w.duckdb"
+    log = tmp_path / "airflow.log"
+    with ReplayServer(tmp_path / "replay", at=start) as server:
+        sources = tmp_path / "sources.yaml"
+        feed = server.source_url(names["feed"])
+        sources.write_text(
+            f"outlets:\n  - id: blatt\n    feeds: [{feed}]\n    allow_private: true\n"
+        )
+        env = airflow_env.environment(
+            tmp_path / "airflow",
+            {
+                "TICKERLAKE_SOURCES": str(sources),
+                "TICKERLAKE_WAREHOUSE": str(warehouse),
+                "TICKERLAKE_DATA_DIR": str(tmp_path / "var"),
+            },
+        )
+        airflow_env.migrate_db(env, log)
+        airflow_env.test_dag("tickerlake_ingest", env, log, now=start + timedelta(minutes=1))
+    with connect(warehouse, read_only=True) as con:
+        tickers = con.execute("SELECT outlet, entries FROM tickers").fetchall()
+    assert len(tickers) == 2 and all(o == "blatt" and n > 0 for o, n in tickers)

@@ -195,8 +195,10 @@ def test_write_batch_is_complete_and_readable(staging: Path) -> None:
     assert stage.read_batch_id(path) == "run/1"
     assert sorted(p.name for p in path.iterdir()) == [
         "_COMPLETE",
+        "discovered_items.parquet",
         "entries.parquet",
         "fetches.parquet",
+        "outlet_feeds.parquet",
         "pages.parquet",
         "sources.parquet",
     ]
