@@ -105,6 +105,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "summary": "BOOLEAN",
         "position": "INTEGER",
         "content_hash": "VARCHAR",
+        "tz_source": "VARCHAR",
     },
 }
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")

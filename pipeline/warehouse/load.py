@@ -23,7 +23,7 @@ SUSPECT_RATIO = 0.5  # a page that keeps less than this share of live entries is
 _ENTRY_COLUMNS = (
     "entry_id, source_id, url, published_at, updated_at, time_text, time_precision, "
     "time_flags, headline, body, authors, language, pinned, key_event, summary, position, "
-    "content_hash"
+    "content_hash, tz_source"
 )
 
 
@@ -357,7 +357,7 @@ def _insert_changes(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
 # Columns of an entry that may change while its content hash (headline, body) does not.
 _META_COLUMNS = (
     "url, published_at, updated_at, time_text, time_precision, language, pinned, key_event, "
-    "summary, position"
+    "summary, position, tz_source"
 )
 
 
@@ -373,7 +373,9 @@ def _write_entries(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"""
-        INSERT INTO entries SELECT {_ENTRY_COLUMNS}, coalesce(known_since, fetched_at),
+        INSERT INTO entries ({_ENTRY_COLUMNS}, first_seen_at, last_seen_at, missing_count,
+            is_deleted)
+        SELECT {_ENTRY_COLUMNS}, coalesce(known_since, fetched_at),
             fetched_at, 0, false
         FROM obs WHERE change_kind IS NOT NULL
         """

@@ -24,7 +24,7 @@ def insert_entry(
     digest = hashlib.sha256(body.encode()).hexdigest()
     con.execute(
         "INSERT INTO entries VALUES (?, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?, NULL, 'de', "
-        "false, false, false, 0, ?, ?, ?, 0, false)",
+        "false, false, false, 0, ?, ?, ?, 0, false, NULL)",
         [
             entry_id, source_id, f"https://example.invalid/{source_id}", published_at,
             "minute" if published_at else "none", headline, body, digest, seen_at, seen_at,
