@@ -61,7 +61,7 @@ def run_facts(load_before: list[float]) -> dict[str, Any]:
     """Commit, date, cores and load average of the run just finished."""
     return {
         "commit": _git("rev-parse", "HEAD"),
-        "work_tree_changed": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "work_tree_changed": bool(_git("status", "--porcelain", "--untracked-files=no", *_CODE)),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
         "load_average_before": load_before,
@@ -69,6 +69,10 @@ def run_facts(load_before: list[float]) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+# The checkout but the results themselves: an earlier result rewritten is no code change.
+_CODE = ("--", ":(top)", ":(top,exclude)bench/results")
 
 
 def _load_average() -> list[float]:

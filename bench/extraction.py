@@ -77,13 +77,14 @@ def _line(score: dict[str, Any]) -> str:
 
 
 def score_page(page: realpages.RealPage) -> dict[str, Any]:
-    truth, origin = ground_truth(page)
-    if not truth:
+    listed, origin = ground_truth(page)
+    if not listed:
         return {"file": page.file, "skipped": origin}
+    truth = distinct(listed)
     stripped = realpages.strip_structured(page.text)
     visible = text_key(realpages.visible_text(stripped), None)
     rendered = [t for t in truth if t.shown_by in visible]
-    fetched_at = fetch_time(page.row, [t.minute for t in truth])
+    fetched_at = fetch_time(page.row, [t.minute for t in listed])
     parsed = parse_page(stripped.encode(), page.url, fetched_at=fetched_at, kind="html")
     pairs = match(rendered, parsed.entries)
     timed = [(t, e) for t, e in pairs if t.minute is not None]
@@ -93,7 +94,7 @@ def score_page(page: realpages.RealPage) -> dict[str, Any]:
         "truth": origin,
         "parser": parsed.parser,
         "fetched_at": fetched_at.isoformat(),
-        "truth_listed": len(truth),
+        "truth_listed": len(listed),
         "truth_rendered": len(rendered),
         "found": len(parsed.entries),
         "matched": len(pairs),
@@ -125,7 +126,7 @@ def ground_truth(page: realpages.RealPage) -> tuple[list[Truth], str]:
     tree = lxml.html.fromstring(page.content.decode("utf-8"))
     for origin, items in (("json-ld", json_ld_truth(tree)), ("microdata", microdata_truth(tree))):
         if items:
-            return distinct(items), origin
+            return items, origin
     expected = page.row.get("expected") or ""
     if not expected:
         return [], "no structured data and no expected file"
