@@ -2,10 +2,10 @@
 and the table data as Parquet files under a data path.
 
 Chosen by configuration (TICKERLAKE_BACKEND=ducklake, see pipeline.settings). Several
-processes may load at once: DuckLake commits optimistically and retries a commit itself
-when the snapshots do not conflict logically; when they do (two loads updating rows in
-the same data file, e.g. `sources` watermarks), the load transaction is rolled back and
-run again here, and it re-reads `loaded_batches`, so a batch is still applied once.
+processes may load at once: DuckLake commits optimistically, and every load rewrites the
+one `load_token` row, so two loads that overlap in time always conflict; the later one is
+rolled back and run again here, and it re-reads `loaded_batches`, so a batch is applied
+once however many writers were given it.
 Readers attach the catalog READ_ONLY and see the last committed snapshot: they never
 wait for writers, so no reader copy is published.
 """

@@ -450,3 +450,6 @@ def _record(
     con.executemany(
         "INSERT INTO loaded_batches VALUES (?, ?)", [[b, load_id] for b in sorted(batches)]
     )
+    # Makes any two concurrent loads conflict (migration 012): `loaded_batches` alone is
+    # only read, so two lake writers given the same batch would both apply it.
+    con.execute("UPDATE load_token SET load_id = ?, loaded_at = ?", [load_id, now])

@@ -274,11 +274,6 @@ def test_a_forced_write_conflict_is_retried_and_counted(
         assert rows(second, "SELECT etag FROM sources WHERE source_id = 'alpha'") == [("second",)]
 
 
-@pytest.mark.xfail(
-    reason="known bug (issue 19): two lake writers sometimes both apply the same batch "
-    "(duplicate entry_versions); loaded_batches is read, not locked, so both commits pass",
-    strict=False,  # the race is lost in about two runs of three on a 2-core machine
-)
 def test_two_writers_on_one_batch_list_equal_the_serial_result(
     lake: LakeConfig, tmp_path: Path
 ) -> None:
