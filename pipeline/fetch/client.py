@@ -165,7 +165,7 @@ class Fetcher:
         started = self.clock.monotonic()
         try:
             with self.politeness.gate.slot(_host(source.url), deadline):
-                self._check_robots(source, deadline)
+                self._check_robots(source, source.url, deadline)
                 self._get(source, validators, result, deadline, now)
         except HostBusyError:
             error = DeadlineExceededError(source.source_id, source.url, "no free slot on host")
@@ -177,18 +177,20 @@ class Fetcher:
 
     # robots.txt
 
-    def _check_robots(self, source: Source, deadline: float) -> None:
+    def _check_robots(self, source: Source, url: str, deadline: float) -> None:
+        """robots.txt of `url`'s origin: the source's own URL, and every hop a redirect
+        leads to (a redirect must not take us where that origin's robots.txt forbids)."""
         if not source.obey_robots:
             return
-        parts = urlsplit(source.url)
+        parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         rules = self.politeness.robots.rules(
             origin, lambda: self._load_robots(source, origin, deadline)
         )
-        self.politeness.gate.set_crawl_delay(_host(source.url), rules.crawl_delay())
+        self.politeness.gate.set_crawl_delay(_host(url), rules.crawl_delay())
         if rules.unavailable:
-            raise RobotsUnavailableError(source.source_id, source.url, "robots.txt answered 5xx")
-        if not rules.allows(source.url):
+            raise RobotsUnavailableError(source.source_id, url, "robots.txt answered 5xx")
+        if not rules.allows(url):
             raise RobotsDisallowedError(
                 source.source_id,
                 source.url,
@@ -217,7 +219,10 @@ class Fetcher:
         now: datetime,
     ) -> None:
         headers = {**source.headers, **conditional_headers(validators)}
-        with self._open(source, source.url, headers, deadline) as (response, final_url):
+        with self._open(source, source.url, headers, deadline, robots=True) as (
+            response,
+            final_url,
+        ):
             result.status, result.final_url = response.status_code, final_url
             result.headers = {k.lower(): v for k, v in response.headers.items()}
             _check_status(source, response, now)
@@ -229,10 +234,21 @@ class Fetcher:
             result.bytes_read = len(result.body)
             result.sha256 = archive.sha256(result.body)
 
-    def _open(self, source: Source, url: str, headers: dict[str, str], deadline: float) -> _Opened:
+    def _open(
+        self,
+        source: Source,
+        url: str,
+        headers: dict[str, str],
+        deadline: float,
+        *,
+        robots: bool = False,
+    ) -> _Opened:
         """GET `url`, following at most max_redirects redirects; every hop is checked
-        against the address guard before it is requested."""
-        for _ in range(self.config.max_redirects + 1):
+        against the address guard (and, with `robots`, its robots.txt) before it is
+        requested."""
+        for hop in range(self.config.max_redirects + 1):
+            if robots and hop:
+                self._check_robots(source, url, deadline)
             self._check_address(source, url)
             response = self._request(source, url, headers, deadline)
             if not response.is_redirect:

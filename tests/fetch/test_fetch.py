@@ -336,11 +336,6 @@ def test_robots_5xx_is_asked_again_after_its_short_ttl() -> None:
     assert rig.adapter.urls().count(ROBOTS) == 2
 
 
-@pytest.mark.xfail(
-    reason="known gap (issue 19): robots.txt is read for the source's own origin only, "
-    "not for the origin a redirect leads to",
-    strict=True,
-)
 def test_robots_of_a_redirect_target_is_obeyed() -> None:
     target = "http://other.test/live"
     rig = Rig(
