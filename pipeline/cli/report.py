@@ -193,7 +193,9 @@ def timeline_plot(line: Timeline, color: str, index: int) -> str:
 def _bars(
     line: Timeline, scale: Scale, per: float, base: float, fills: tuple[str, str]
 ) -> list[str]:
-    parts = []
+    """The stacked bars, published below and substituted (hatched) above, in one group
+    that carries their colour: a hundred bars a plot, so each is kept short."""
+    parts = [f'<g fill="{fills[0]}" stroke="{fills[0]}" stroke-width="0.5">']
     for bucket, counts in sorted(line.buckets.items()):
         x0, x1 = scale.x(bucket) + 0.5, scale.x(advance(bucket, line.unit)) - 0.5
         y = base
@@ -202,14 +204,15 @@ def _bars(
                 continue
             y -= count * per
             what = "drawn at first fetch" if substituted else "published"
-            parts.append(
-                f'<rect class="bar" data-substituted="{str(bool(substituted)).lower()}" '
+            fill = f' fill="{fills[1]}"' if substituted else ""
+            box = (
                 f'x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 1):.1f}" height="{count * per:.1f}"'
-                f' fill="{fills[substituted]}" stroke="{fills[0]}" stroke-width="0.5">'
-                f"<title>{esc(f'{when(bucket)} UTC, per {line.unit}: {count} {what}')}</title>"
-                "</rect>"
             )
-    return parts
+            parts.append(
+                f'<rect class="bar" data-substituted="{str(bool(substituted)).lower()}"{fill} '
+                f"{box}><title>{esc(f'{when(bucket)} UTC: {count} {what}')}</title></rect>"
+            )
+    return [*parts, "</g>"]
 
 
 # --- edits and withdrawals -----------------------------------------------------------
@@ -462,15 +465,16 @@ HEALTH = f"""
 WITH errors AS (
     SELECT source_id, fetched_at, error_class, error FROM fetches WHERE error_class IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC, attempt DESC) = 1
+), joined AS (
+    SELECT h.source_id, h.last_fetched_at, h.last_success_at, h.fetches_24h,
+           coalesce(h.error_rate_24h, 0), coalesce(h.not_modified_rate_24h, 0),
+           h.newest_entry_at, h.freshness_lag, e.fetched_at AS error_at, e.error_class, e.error,
+           e.fetched_at IS NOT NULL
+               AND (h.last_success_at IS NULL OR e.fetched_at > h.last_success_at) AS failing
+    FROM source_health h LEFT JOIN errors e USING (source_id)
 )
-SELECT h.source_id, h.last_fetched_at, h.last_success_at, h.fetches_24h,
-       coalesce(h.error_rate_24h, 0), coalesce(h.not_modified_rate_24h, 0),
-       h.newest_entry_at, h.freshness_lag, e.fetched_at, e.error_class, e.error,
-       e.fetched_at IS NOT NULL
-           AND (h.last_success_at IS NULL OR e.fetched_at > h.last_success_at) AS failing,
-       count(*) OVER () AS sources
-FROM source_health h LEFT JOIN errors e USING (source_id)
-ORDER BY failing DESC, e.fetched_at DESC NULLS LAST, h.source_id
+SELECT *, count(*) OVER () AS sources, sum(failing::INTEGER) OVER () AS failing_sources
+FROM joined ORDER BY failing DESC, error_at DESC NULLS LAST, source_id
 LIMIT {MAX_HEALTH}
 """
 
@@ -480,16 +484,19 @@ def health(con: duckdb.DuckDBPyConnection) -> str:
     title = "Source health"
     if not sources:
         return section("health", title, note("No sources yet."))
-    failing = sum(1 for s in sources if s[11])
-    more = sources[0][12] - len(sources)
+    total, failing = sources[0][12], sources[0][13]
+    more = total - len(sources)
+    unlisted = f" {more} more sources are not listed, " + (
+        "some failing." if failing > sum(1 for s in sources if s[11]) else "none failing."
+    )
     return section(
         "health",
         title,
         note(
-            f"{failing} of {sources[0][12]} sources failing (their newest fetch failed). "
+            f"{failing} of {total} sources failing (no success since their last error). "
             "Error and 304 rates over the 24 hours up to each source's newest fetch; "
             "freshness lag is the median delay from publication to first fetch."
-            + (f" {more} more healthy sources are not listed." if more else ""),
+            + (unlisted if more else ""),
             failing=str(failing),
         ),
         "<table><tr><th>source</th><th>last fetch</th><th>last success</th>"
@@ -501,7 +508,7 @@ def health(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _health_row(row: tuple[Any, ...]) -> str:
-    source, fetched, ok, n, err, nm, newest, lag, error_at, error_class, error, failing, _ = row
+    source, fetched, ok, n, err, nm, newest, lag, error_at, error_class, error, failing = row[:12]
     lag_text = (
         interval_text(timedelta(seconds=round(lag.total_seconds()))) if lag is not None else ""
     )
