@@ -1,47 +1,69 @@
-"""`tickerlake report`: one self-contained HTML page about the warehouse.
+"""`tickerlake report`: one self-contained HTML page about the warehouse, a few screens long.
 
-Plots are inline SVG drawn here, so the file needs no script, stylesheet or font from the
-network. Every piece of text from the warehouse passes through `html.escape`; the page
-carries no JavaScript at all."""
+Plots are inline SVG (pipeline.cli.plots), so the file needs no script, stylesheet or font
+from the network. Every piece of text from the warehouse passes through `html.escape`;
+the page carries no JavaScript at all. The SQL aggregates (counts per bucket, per pixel
+column, the top rows only), so a warehouse of any size gives a page of bounded size.
+
+Elements carry `data-*` attributes (data-section, data-source, data-substituted,
+data-kind, data-col …) so a test can find them in the page Chromium rendered."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from pipeline.cli.output import interval_text
+from pipeline.cli.plots import (
+    SHAPES,
+    UNIT_LENGTH,
+    Scale,
+    advance,
+    esc,
+    hatch,
+    legend,
+    mark,
+    padded,
+    radius,
+    svg,
+    when,
+    x_axis,
+)
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
-KIND_COLORS = {"edited": "#ff7f0e", "deleted": "#d62728", "restored": "#2ca02c"}
-MAX_DAYS_HOURLY = 14  # beyond this span, the timelines count per day, not per hour
+KINDS = {"edited": ("#ff7f0e", "circle"), "deleted": ("#d62728", "cross"),
+         "restored": ("#2ca02c", "triangle")}  # fmt: skip
+# A source's bars count per hour up to 4 days of entries, per day up to half a year, then
+# per week and beyond three years per month: at most about a hundred bars a plot.
+BUCKET_UNITS = (("hour", 4), ("day", 180), ("week", 3 * 365))
+MIN_BUCKETS = 12  # a plot spans at least this many buckets: one bucket is a bar, not a block
+MAX_TIMELINES = 16
+MAX_CHANGE_ROWS = 10
+MAX_LINKED = 10
+MAX_HEALTH = 25
 TOP_STORIES = 10
-MAX_ENTRIES = 300
-EXCERPT = 280
+EXCERPT = 170
+MARK_COLUMN = 4  # px: marks closer than this are counted as one
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1120px;color:#222}
-h1{font-size:24px}h2{font-size:19px;margin-top:36px;border-bottom:1px solid #ddd}
+h1{font-size:24px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;margin:8px 0}
-td,th{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#f4f4f4}.muted{color:#777}.num{text-align:right}
-svg.plot{display:block;margin:8px 0;background:#fff}
-svg text{font:11px system-ui,sans-serif;fill:#333}
-.legend span{display:inline-block;margin-right:14px}
-.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}
+td,th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left}
+th{background:#f4f4f4}.muted{color:#777}.num{text-align:right;white-space:nowrap}
+svg.plot{display:block;background:#fff}
+svg text{font:11px system-ui,sans-serif;fill:#333}svg text.muted{fill:#888}
+.grid{display:flex;flex-wrap:wrap;gap:4px 20px}
+figure{margin:6px 0}figcaption{font-size:13px}
+.legend span{display:inline-block;margin-right:14px}.legend svg{margin-right:4px}
+.failing{color:#b00}.meter{display:inline-block;height:8px;background:#d62728;margin-right:4px}
+.meter.nm{background:#7f7f7f}td.t{white-space:nowrap}td.err{max-width:300px;font-size:12px}
+tr.linked td{font-size:13px}
 """
-
-
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def when(value: datetime | None) -> str:
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
 
 
 def excerpt(text: str | None, limit: int = EXCERPT) -> str:
@@ -49,156 +71,223 @@ def excerpt(text: str | None, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    return con.execute(sql).fetchall()
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> list[Any]:
+    return con.execute(sql, list(params)).fetchall()
 
 
-# --- plots -------------------------------------------------------------------------
+def styles(names: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Name → (colour, shape): 7 colours × 6 shapes, so 42 names never share both."""
+    return {
+        name: (PALETTE[i % len(PALETTE)], SHAPES[i % len(SHAPES)])
+        for i, name in enumerate(sorted(names))
+    }
 
 
-@dataclass(frozen=True, slots=True)
-class Axis:
-    """Time buckets along the x axis: hours, or days for long spans."""
-
-    start: datetime
-    step: timedelta
-    count: int
-
-    def index(self, at: datetime) -> int:
-        return int((at - self.start) / self.step)
-
-    def label(self, i: int) -> str:
-        at = self.start + i * self.step
-        return f"{at:%Y-%m-%d}" if self.step >= timedelta(days=1) else when(at)
+def section(name: str, title: str, *body: str) -> str:
+    return f'<section data-section="{name}"><h2>{esc(title)}</h2>{"".join(body)}</section>'
 
 
-def time_axis(times: Sequence[datetime]) -> Axis | None:
-    if not times:
-        return None
-    first, last = min(times), max(times)
-    daily = last - first > timedelta(days=MAX_DAYS_HOURLY)
-    step = timedelta(days=1) if daily else timedelta(hours=1)
-    start = first.replace(minute=0, second=0, microsecond=0)
-    if daily:
-        start = start.replace(hour=0)
-    return Axis(start, step, int((last - start) / step) + 1)
+def note(text: str, **data: str) -> str:
+    attributes = "".join(f' data-{k}="{esc(v)}"' for k, v in data.items())
+    return f'<p class="muted"{attributes}>{text}</p>'
 
 
-def stacked_bars(
-    axis: Axis, series: Mapping[str, Sequence[int]], colors: Mapping[str, str], title: str
-) -> str:
-    """Stacked bars, one per bucket of `axis`; each series stacked in `colors` order."""
-    width, height, left, bottom = 1040, 150, 40, 22
-    totals = [sum(values[i] for values in series.values()) for i in range(axis.count)]
-    top = max([*totals, 1])
-    slot = (width - left - 10) / axis.count
-    parts = [
-        f'<svg class="plot" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{esc(title)}</title>",
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-        f'y2="{height - bottom}" stroke="#999"/>',
-        f'<text x="{left - 4}" y="14" text-anchor="end">{top}</text>',
-        f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>',
-        f'<text x="{left}" y="{height - 6}">{esc(axis.label(0))}</text>',
-        f'<text x="{width - 10}" y="{height - 6}" text-anchor="end">'
-        f"{esc(axis.label(axis.count - 1))}</text>",
-    ]
-    scale = (height - bottom - 20) / top
-    for i in range(axis.count):
-        base = float(height - bottom)
-        for name, values in series.items():
-            if values[i] == 0:
-                continue
-            tall = values[i] * scale
-            base -= tall
-            parts.append(
-                f'<rect class="bar" x="{left + i * slot + 1:.1f}" y="{base:.1f}" '
-                f'width="{max(slot - 2, 1):.1f}" height="{tall:.1f}" fill="{colors[name]}">'
-                f"<title>{esc(f'{axis.label(i)} UTC: {values[i]} {name}')}</title></rect>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+# --- entries per source over time --------------------------------------------------
 
 
-def legend(colors: Mapping[str, str]) -> str:
-    items = "".join(
-        f'<span><i class="swatch" style="background:{c}"></i>{esc(name)}</span>'
-        for name, c in colors.items()
+@dataclass(slots=True)
+class Timeline:
+    """One source's live entries counted per bucket: (timed, drawn at first fetch)."""
+
+    source: str
+    unit: str
+    buckets: dict[datetime, list[int]] = field(default_factory=dict)
+
+    @property
+    def timed(self) -> int:
+        return sum(b[0] for b in self.buckets.values())
+
+    @property
+    def substituted(self) -> int:
+        return sum(b[1] for b in self.buckets.values())
+
+
+def _unit_case(column: str) -> str:
+    cases = " ".join(
+        f"WHEN max({column}) - min({column}) <= INTERVAL {days} DAY THEN '{unit}'"
+        for unit, days in BUCKET_UNITS
     )
-    return f'<p class="legend">{items}</p>'
+    return f"CASE {cases} ELSE 'month' END"
 
 
-def counts_on(
-    axis: Axis, points: Sequence[tuple[str, datetime, int]], names: Sequence[str]
-) -> dict[str, list[int]]:
-    series = {name: [0] * axis.count for name in names}
-    for name, at, count in points:
-        series[name][axis.index(at)] += count
-    return series
-
-
-def source_colors(names: Sequence[str]) -> dict[str, str]:
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(names))}
-
-
-# --- sections ----------------------------------------------------------------------
+def timeline_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[Timeline], int]:
+    """The `MAX_TIMELINES` sources with the newest entries, bucketed; and how many
+    sources have live entries at all. An entry without a time counts at its first fetch."""
+    found = rows(
+        con,
+        f"""
+        WITH live AS (
+            SELECT source_id, coalesce(published_at, first_seen_at) AS moment,
+                   published_at IS NULL AS substituted
+            FROM entries WHERE NOT is_deleted
+        ), shown AS (
+            SELECT source_id, {_unit_case("moment")} AS unit, count(*) OVER () AS sources
+            FROM live GROUP BY source_id ORDER BY max(moment) DESC, source_id LIMIT {MAX_TIMELINES}
+        )
+        SELECT source_id, unit, date_trunc(unit, moment) AS bucket, substituted, count(*),
+               any_value(sources)
+        FROM live JOIN shown USING (source_id) GROUP BY ALL ORDER BY ALL
+        """,
+    )
+    lines: dict[str, Timeline] = {}
+    for source, unit, bucket, substituted, count, _ in found:
+        line = lines.setdefault(source, Timeline(source, unit))
+        line.buckets.setdefault(bucket, [0, 0])[1 if substituted else 0] += count
+    return list(lines.values()), (found[0][5] if found else 0)
 
 
 def timelines(con: duckdb.DuckDBPyConnection) -> str:
-    points = rows(
-        con,
-        """SELECT source_id, published_at, 1 FROM entries
-           WHERE NOT is_deleted AND published_at IS NOT NULL ORDER BY ALL""",
+    lines, sources = timeline_rows(con)
+    title = "Entries per source over time"
+    if not lines:
+        return section("timelines", title, note("No entries yet."))
+    colors = styles([line.source for line in lines])
+    more = sources - len(lines)
+    return section(
+        "timelines",
+        title,
+        note(
+            "Live entries by publication time (UTC); each source on its own time range. "
+            "Hatched: entries the page gives no time, drawn at the fetch that first saw them."
+            + (f" {more} more sources with older entries are not drawn." if more else "")
+        ),
+        '<div class="grid">',
+        *(timeline_plot(line, colors[line.source][0], i) for i, line in enumerate(lines)),
+        "</div>",
     )
-    untimed = rows(
-        con,
-        """SELECT source_id, count(*) FROM entries
-           WHERE NOT is_deleted AND published_at IS NULL GROUP BY ALL ORDER BY ALL""",
-    )
-    axis = time_axis([p[1] for p in points])
-    head = "<h2>Entries per source over time</h2>"
-    if axis is None:
-        return head + '<p class="muted">No timed entries yet.</p>'
-    names = sorted({p[0] for p in points})
-    colors = source_colors(names)
-    series = counts_on(axis, points, names)
-    unit = "day" if axis.step >= timedelta(days=1) else "hour"
-    plots = [
-        f"<h3>{esc(name)}</h3>"
-        + stacked_bars(axis, {name: series[name]}, colors, f"{name}: entries per {unit}")
-        for name in names
+
+
+def timeline_plot(line: Timeline, color: str, index: int) -> str:
+    width, height, left, base = 540, 150, 34, 98
+    first = min(line.buckets)
+    last = advance(max(line.buckets), line.unit)
+    scale = Scale(*padded(first, last, MIN_BUCKETS * UNIT_LENGTH[line.unit]), left, width - 8)
+    top = max(sum(b) for b in line.buckets.values())
+    body = [
+        hatch(f"hatch-{index}", color),
+        f'<text x="{left - 4}" y="20" text-anchor="end">{top}</text>',
+        f'<text x="{left - 4}" y="{base}" text-anchor="end">0</text>',
+        *_bars(line, scale, (base - 16) / top, base, (color, f"url(#hatch-{index})")),
+        x_axis(scale, base, f"published (UTC), entries per {line.unit}"),
     ]
-    note = "".join(f"<li>{esc(s)}: {n} entries without a time</li>" for s, n in untimed)
+    caption = f"<b>{esc(line.source)}</b> · {line.timed + line.substituted} live entries"
+    if line.substituted:
+        caption += f", {line.substituted} without a time (hatched)"
+    plot = svg(width, height, f"{line.source}: entries per {line.unit}", body, unit=line.unit)
     return (
-        head
-        + f'<p class="muted">Live entries by publication time (UTC), per {unit}.</p>'
-        + "".join(plots)
-        + (f"<ul>{note}</ul>" if note else "")
+        f'<figure class="timeline" data-source="{esc(line.source)}" data-unit="{line.unit}">'
+        f"<figcaption>{caption}</figcaption>{plot}</figure>"
     )
+
+
+def _bars(
+    line: Timeline, scale: Scale, per: float, base: float, fills: tuple[str, str]
+) -> list[str]:
+    """The stacked bars, published below and substituted (hatched) above, in one group
+    that carries their colour: a hundred bars a plot, so each is kept short."""
+    parts = [f'<g fill="{fills[0]}" stroke="{fills[0]}" stroke-width="0.5">']
+    for bucket, counts in sorted(line.buckets.items()):
+        x0, x1 = scale.x(bucket) + 0.5, scale.x(advance(bucket, line.unit)) - 0.5
+        y = base
+        for substituted, count in enumerate(counts):
+            if not count:
+                continue
+            y -= count * per
+            what = "drawn at first fetch" if substituted else "published"
+            fill = f' fill="{fills[1]}"' if substituted else ""
+            box = (
+                f'x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 1):.1f}" height="{count * per:.1f}"'
+            )
+            parts.append(
+                f'<rect class="bar" data-substituted="{str(bool(substituted)).lower()}"{fill} '
+                f"{box}><title>{esc(f'{when(bucket)} UTC: {count} {what}')}</title></rect>"
+            )
+    return [*parts, "</g>"]
+
+
+# --- edits and withdrawals -----------------------------------------------------------
 
 
 def changes(con: duckdb.DuckDBPyConnection) -> str:
-    points = rows(
+    title = "Edits and withdrawals over time"
+    first, last, *totals = rows(
         con,
-        """SELECT change_kind, valid_from, count(*) FROM entry_versions
-           WHERE change_kind <> 'new' GROUP BY ALL ORDER BY ALL""",
+        """SELECT min(valid_from), max(valid_from), count(*) FILTER (change_kind = 'edited'),
+                  count(*) FILTER (change_kind = 'deleted'),
+                  count(*) FILTER (change_kind = 'restored')
+           FROM entry_versions WHERE change_kind <> 'new'""",
+    )[0]
+    if first is None:
+        return section("changes", title, note("No entry has been edited or withdrawn."))
+    sources = rows(
+        con,
+        f"""SELECT e.source_id, count(*) AS n, count(*) OVER () FROM entry_versions v
+            JOIN entries e USING (entry_id) WHERE v.change_kind <> 'new'
+            GROUP BY ALL ORDER BY n DESC, e.source_id LIMIT {MAX_CHANGE_ROWS}""",
     )
-    head = "<h2>Edits and withdrawals over time</h2>"
-    axis = time_axis([p[1] for p in points])
-    if axis is None:
-        return head + '<p class="muted">No entry has been edited or withdrawn.</p>'
-    series = counts_on(axis, points, list(KIND_COLORS))
-    totals = ", ".join(f"{sum(v)} {k}" for k, v in series.items())
-    return (
-        head
-        + f'<p class="muted">Changed versions by the fetch time that saw them: {totals}.</p>'
-        + legend(KIND_COLORS)
-        + stacked_bars(axis, series, KIND_COLORS, "edits and withdrawals")
+    counted = ", ".join(f"{n} {k}" for k, n in zip(KINDS, totals, strict=True))
+    more = sources[0][2] - len(sources)
+    return section(
+        "changes",
+        title,
+        note(
+            f"Each mark is a fetch that saw entries change ({counted}), at its time (UTC); "
+            "a larger mark stands for more entries."
+            + (f" {more} more sources with changes are not drawn." if more else "")
+        ),
+        legend(KINDS, role="kinds"),
+        change_marks(con, sorted(s[0] for s in sources), padded(first, last)),
     )
+
+
+def change_marks(
+    con: duckdb.DuckDBPyConnection, sources: list[str], span: tuple[datetime, datetime]
+) -> str:
+    width, row, left = 1100, 26, 200
+    scale = Scale(*span, left, width - 14)
+    seconds = (span[1] - span[0]).total_seconds() * MARK_COLUMN / (scale.right - scale.left)
+    found = rows(
+        con,
+        """SELECT e.source_id, v.change_kind, count(*), min(v.valid_from), max(v.valid_from)
+           FROM entry_versions v JOIN entries e USING (entry_id)
+           WHERE v.change_kind <> 'new' AND list_contains(?, e.source_id)
+           GROUP BY e.source_id, v.change_kind, floor(epoch(v.valid_from) / ?)""",
+        [sources, seconds],
+    )
+    y_of = {s: 14 + i * row for i, s in enumerate(sources)}
+    offset = {kind: (i - 1) * 6 for i, kind in enumerate(KINDS)}
+    body = [
+        f'<text x="{left - 8}" y="{y + 4}" text-anchor="end">{esc(s)}</text>'
+        f'<line x1="{left}" y1="{y}" x2="{scale.right}" y2="{y}" stroke="#eee"/>'
+        for s, y in y_of.items()
+    ]
+    for source, kind, count, early, late in found:
+        color, shape = KINDS.get(kind, ("#555", "circle"))
+        at = early + (late - early) / 2
+        span_text = when(early) if early == late else f"{when(early)} to {when(late)}"
+        tip = f"{source}: {count} {kind} at {span_text} UTC"
+        y = y_of[source] + offset.get(kind, 0)
+        body.append(mark(shape, scale.x(at), y, radius(count), color, tip, kind=kind))
+    axis_y = 14 + len(sources) * row - 8
+    body.append(x_axis(scale, axis_y, "fetch time that saw the change (UTC)"))
+    return svg(width, axis_y + 46, "edits and withdrawals", body, plot="changes")
+
+
+# --- stories -------------------------------------------------------------------------
 
 
 def stories(con: duckdb.DuckDBPyConnection) -> str:
+    title = "The largest stories across outlets"
     top = rows(
         con,
         f"""SELECT story_id, title, member_count, source_count, first_published_at
@@ -206,166 +295,258 @@ def stories(con: duckdb.DuckDBPyConnection) -> str:
                                   first_published_at, story_id
             LIMIT {TOP_STORIES}""",
     )
-    head = "<h2>The largest stories across outlets</h2>"
     if not top:
-        return head + '<p class="muted">No stories yet (run tickerlake enrich).</p>'
+        return section("stories", title, no_stories(con))
     members = rows(
         con,
-        f"""SELECT story_id, source, published_at FROM story_timeline
-            WHERE published_at IS NOT NULL AND story_id IN (
-                SELECT story_id FROM stories ORDER BY source_count DESC,
-                       member_count DESC, first_published_at, story_id LIMIT {TOP_STORIES})
-            ORDER BY ALL""",
+        """SELECT m.story_id, m.source, m.published_at,
+                  m.entry_id IS NOT NULL AND e.published_at IS NULL AS substituted, count(*)
+           FROM story_members m LEFT JOIN entries e USING (entry_id)
+           WHERE m.published_at IS NOT NULL AND list_contains(?, m.story_id)
+           GROUP BY ALL ORDER BY ALL""",
+        [[t[0] for t in top]],
     )
-    colors = source_colors(sorted({m[1] for m in members}))
+    keys = styles(sorted({m[1] for m in members}))
     table = "".join(
         f"<tr><td>{i}</td><td>{esc(excerpt(title, 120))}</td><td class=num>{n}</td>"
         f"<td class=num>{s}</td><td>{esc(when(first))}</td></tr>"
         for i, (_, title, n, s, first) in enumerate(top, start=1)
     )
-    return (
-        head
-        + legend(colors)
-        + story_dots([t[0] for t in top], members, colors)
-        + "<table><tr><th>#</th><th>story</th><th>members</th><th>outlets</th>"
-        + f"<th>first (UTC)</th></tr>{table}</table>"
+    hollow = {"no time on the page: at its first fetch": ("#555", "hollow circle")}
+    return section(
+        "stories",
+        title,
+        legend({**keys, **(hollow if any(m[3] for m in members) else {})}, role="sources"),
+        story_dots([t[0] for t in top], members, keys),
+        "<table><tr><th>#</th><th>story</th><th>members</th><th>outlets</th>"
+        f"<th>first (UTC)</th></tr>{table}</table>",
+    )
+
+
+def enrich_ran(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `tickerlake enrich` ever ran: its row in last_enrich, or (on a warehouse it
+    enriched before migration 011) the stories or links it left."""
+    found = rows(
+        con,
+        """SELECT EXISTS (FROM last_enrich) OR EXISTS (FROM stories)
+                  OR EXISTS (FROM entry_document_links)""",
+    )
+    return bool(found[0][0])
+
+
+def no_stories(con: duckdb.DuckDBPyConnection) -> str:
+    """ "Run enrich" only when it never ran; else that it ran and found none."""
+    ran = rows(con, "SELECT ran_at, entries, documents FROM last_enrich")
+    if not enrich_ran(con):
+        return note("No stories yet (run <code>tickerlake enrich</code>).", state="not-run")
+    detail = f" on {when(ran[0][0])} UTC over {ran[0][1]} entries and {ran[0][2]} documents"
+    return note(
+        f"tickerlake enrich ran{detail if ran else ''} and found no story that two outlets "
+        "(or a ticker and a reference article) share.",
+        state="none-found",
     )
 
 
 def story_dots(
-    order: Sequence[str], members: Sequence[tuple[str, str, datetime]], colors: Mapping[str, str]
+    order: Sequence[str],
+    members: Sequence[tuple[str, str, datetime, bool, int]],
+    keys: Mapping[str, tuple[str, str]],
 ) -> str:
-    """One row per story, a dot per member at its publication time, coloured by outlet."""
+    """One row per story; in it each outlet on a lane of its own (the same in every row),
+    with its own colour and shape, so outlets that carried a story at the same minute do
+    not hide each other. A member without a time of its own is drawn hollow."""
     if not members:
         return ""
-    width, row, left = 1040, 24, 40
-    height = row * len(order) + 30
+    width, left = 1100, 40
+    lanes = {source: i for i, source in enumerate(keys)}
+    lane = min(7.0, 42 / len(lanes))
+    height = max(22.0, lane * len(lanes) + 10)
     times = [m[2] for m in members]
-    first, span = min(times), max((max(times) - min(times)).total_seconds(), 1.0)
-    parts = [
-        f'<svg class="plot" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
-        "<title>story members over time</title>",
-    ]
+    scale = Scale(*padded(min(times), max(times)), left, width - 14)
+    body = []
     for i in range(len(order)):
-        y = 12 + i * row
-        parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">{i + 1}</text>')
-        parts.append(f'<line x1="{left}" y1="{y}" x2="{width - 10}" y2="{y}" stroke="#eee"/>')
-    rank = {story: i for i, story in enumerate(order)}
-    for story, source, at in members:
-        x = left + (at - first).total_seconds() / span * (width - left - 20)
-        parts.append(
-            f'<circle class="dot" cx="{x:.1f}" cy="{12 + rank[story] * row}" r="5" '
-            f'fill="{colors[source]}" fill-opacity="0.75">'
-            f"<title>{esc(f'{source} {when(at)} UTC')}</title></circle>"
+        y = 6 + i * height
+        body.append(
+            f'<text x="{left - 8}" y="{y + height / 2 + 4}" text-anchor="end">{i + 1}</text>'
         )
-    parts.append(
-        f'<text x="{left}" y="{height - 4}">{esc(when(first))} UTC</text>'
-        f'<text x="{width - 10}" y="{height - 4}" text-anchor="end">'
-        f"{esc(when(max(times)))} UTC</text></svg>"
-    )
-    return "".join(parts)
+        body.append(f'<line x1="{left}" y1="{y}" x2="{scale.right}" y2="{y}" stroke="#eee"/>')
+    row_of = {s: i for i, s in enumerate(order)}
+    for story, source, at, substituted, count in members:
+        y = 6 + row_of[story] * height + 5 + lane * (lanes[source] + 0.5)
+        color, shape = keys[source]
+        what = "first fetched" if substituted else "published"
+        tip = f"{source}: {count} {what} {when(at)} UTC"
+        body.append(
+            mark(shape, scale.x(at), y, 3.5, color, tip, hollow=substituted, source=source,
+                 substituted=str(substituted).lower())
+        )  # fmt: skip
+    axis_y = 6 + len(order) * height + 2
+    body.append(x_axis(scale, axis_y, "published (UTC)"))
+    return svg(width, int(axis_y) + 46, "story members over time", body, plot="stories")
+
+
+# --- entries beside the reference articles -------------------------------------------
 
 
 def alignments(con: duckdb.DuckDBPyConnection) -> str:
+    title = "Ticker entries beside the reference articles"
+    live, linked = rows(
+        con,
+        """SELECT count(*), count(l.entry_id) FROM entries e
+           LEFT JOIN (SELECT DISTINCT entry_id FROM entry_document_links) l USING (entry_id)
+           WHERE NOT e.is_deleted""",
+    )[0]
+    if not linked:
+        hint = "" if enrich_ran(con) else " (run <code>tickerlake enrich</code>)"
+        text = f"None of the {live} live entries is linked to a reference article{hint}."
+        return section("alignments", title, note(text, linked="0", unlinked=str(live)))
     entries = rows(
         con,
-        f"""SELECT entry_id, source_id, published_at, headline, body FROM entries
-            WHERE NOT is_deleted
-            ORDER BY entry_id IN (SELECT entry_id FROM entry_document_links) DESC,
-                     published_at DESC NULLS LAST, source_id, position
-            LIMIT {MAX_ENTRIES}""",
+        f"""SELECT e.entry_id, e.source_id, e.published_at, e.headline, e.body
+            FROM entries e JOIN (SELECT entry_id, max(score) AS best
+                                 FROM entry_document_links GROUP BY ALL) l USING (entry_id)
+            WHERE NOT e.is_deleted
+            ORDER BY l.best DESC, e.published_at DESC NULLS LAST, e.source_id, e.entry_id
+            LIMIT {MAX_LINKED}""",
     )
-    links: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    links = entry_links(con, [e[0] for e in entries])
+    shown = f"; the {len(entries)} best-matched are shown" if len(entries) < linked else ""
+    return section(
+        "alignments",
+        title,
+        note(
+            f"{linked} of {live} live entries are reported by a reference article "
+            f"(entry_document_links){shown}. The {live - linked} others are not listed.",
+            linked=str(linked),
+            unlinked=str(live - linked),
+        ),
+        "<table><tr><th>ticker entry</th><th>reference articles</th></tr>",
+        *(_alignment_row(e, links[e[0]]) for e in entries),
+        "</table>",
+    )
+
+
+def entry_links(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = defaultdict(list)
     for link in rows(
         con,
         """SELECT l.entry_id, coalesce(d.title, d.source_file), d.corpus, d.source_file,
                   p.text, l.score, l.method
            FROM entry_document_links l JOIN documents d USING (document_id)
            LEFT JOIN document_paragraphs p USING (document_id, paragraph_no)
+           WHERE list_contains(?, l.entry_id)
            ORDER BY l.entry_id, l.score DESC, d.source_file""",
+        [ids],
     ):
-        links[link[0]].append(link[1:])
-    body = "".join(_alignment_row(e, links.get(e[0], [])) for e in entries)
-    return (
-        "<h2>Ticker entries beside the reference articles</h2>"
-        f'<p class="muted">{sum(1 for e in entries if e[0] in links)} of {len(entries)} '
-        "entries shown are reported by a reference article (entry_document_links).</p>"
-        f"<table><tr><th>ticker entry</th><th>reference articles</th></tr>{body}</table>"
-    )
+        found[link[0]].append(link[1:])
+    return found
 
 
 def _alignment_row(entry: tuple[Any, ...], links: Sequence[tuple[Any, ...]]) -> str:
     _, source, at, headline, text = entry
     left = (
-        f"<b>{esc(headline)}</b><br><span class=muted>{esc(source)} · "
+        f"<b>{esc(excerpt(headline, 90))}</b><br><span class=muted>{esc(source)} · "
         f"{esc(when(at) or 'no time')}</span><br>{esc(excerpt(text))}"
     )
-    right = "<br><br>".join(
-        f"<b>{esc(title)}</b> <span class=muted>({esc(corpus)}:{esc(file)}, "
+    (title, corpus, file, paragraph, score, method), *others = links
+    right = (
+        f"<b>{esc(excerpt(title, 90))}</b> <span class=muted>({esc(corpus)}:{esc(file)}, "
         f"score {score:.2f}, {esc(method)})</span><br>{esc(excerpt(paragraph))}"
-        for title, corpus, file, paragraph, score, method in links
     )
-    return f"<tr><td>{left}</td><td>{right or '<span class=muted>none</span>'}</td></tr>"
+    if others:
+        names = "; ".join(f"{esc(excerpt(o[0], 60))} ({o[4]:.2f})" for o in others)
+        right += f"<br><span class=muted>also: {names}</span>"
+    return f'<tr class="linked" data-linked="true"><td>{left}</td><td>{right}</td></tr>'
+
+
+# --- source health -------------------------------------------------------------------
+
+HEALTH = f"""
+WITH errors AS (
+    SELECT source_id, fetched_at, error_class, error FROM fetches WHERE error_class IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY fetched_at DESC, attempt DESC) = 1
+), joined AS (
+    SELECT h.source_id, h.last_fetched_at, h.last_success_at, h.fetches_24h,
+           coalesce(h.error_rate_24h, 0), coalesce(h.not_modified_rate_24h, 0),
+           h.newest_entry_at, h.freshness_lag, e.fetched_at AS error_at, e.error_class, e.error,
+           e.fetched_at IS NOT NULL
+               AND (h.last_success_at IS NULL OR e.fetched_at > h.last_success_at) AS failing
+    FROM source_health h LEFT JOIN errors e USING (source_id)
+)
+SELECT *, count(*) OVER () AS sources, sum(failing::INTEGER) OVER () AS failing_sources
+FROM joined ORDER BY failing DESC, error_at DESC NULLS LAST, source_id
+LIMIT {MAX_HEALTH}
+"""
 
 
 def health(con: duckdb.DuckDBPyConnection) -> str:
-    sources = rows(
-        con,
-        """SELECT source_id, last_fetched_at, last_success_at, last_change_at, fetches_24h,
-                  coalesce(error_rate_24h, 0), coalesce(not_modified_rate_24h, 0),
-                  newest_entry_at, freshness_lag
-           FROM source_health ORDER BY source_id""",
-    )
-    head = "<h2>Source health</h2>"
+    sources = rows(con, HEALTH)
+    title = "Source health"
     if not sources:
-        return head + '<p class="muted">No sources yet.</p>'
-    table = "".join(
-        f"<tr><td>{esc(s)}</td><td>{esc(when(fetched))}</td><td>{esc(when(ok))}</td>"
-        f"<td>{esc(when(changed))}</td><td class=num>{n}</td><td class=num>{err:.0%}</td>"
-        f"<td class=num>{nm:.0%}</td><td>{esc(when(newest))}</td>"
-        f"<td>{esc(interval_text(lag) if lag is not None else '')}</td></tr>"
-        for s, fetched, ok, changed, n, err, nm, newest, lag in sources
+        return section("health", title, note("No sources yet."))
+    total, failing = sources[0][12], sources[0][13]
+    more = total - len(sources)
+    unlisted = f" {more} more sources are not listed, " + (
+        "some failing." if failing > sum(1 for s in sources if s[11]) else "none failing."
     )
+    return section(
+        "health",
+        title,
+        note(
+            f"{failing} of {total} sources failing (no success since their last error). "
+            "Error and 304 rates over the 24 hours up to each source's newest fetch; "
+            "freshness lag is the median delay from publication to first fetch."
+            + (unlisted if more else ""),
+            failing=str(failing),
+        ),
+        "<table><tr><th>source</th><th>last fetch</th><th>last success</th>"
+        "<th>fetches 24&nbsp;h</th><th>errors</th><th>304</th><th>newest entry</th>"
+        '<th>freshness lag</th><th data-col="last-error">last error</th></tr>',
+        *(_health_row(s) for s in sources),
+        "</table>",
+    )
+
+
+def _health_row(row: tuple[Any, ...]) -> str:
+    source, fetched, ok, n, err, nm, newest, lag, error_at, error_class, error, failing = row[:12]
+    lag_text = (
+        interval_text(timedelta(seconds=round(lag.total_seconds()))) if lag is not None else ""
+    )
+    cells = (
+        f"<td>{esc(source)}</td><td class=t>{esc(when(fetched))}</td>"
+        f"<td class=t>{esc(when(ok))}</td><td class=num>{n}</td>"
+        f"<td class=num>{_meter(err, '')}{err:.0%}</td>"
+        f"<td class=num>{_meter(nm, ' nm')}{nm:.0%}</td><td class=t>{esc(when(newest))}</td>"
+        f"<td class=t>{esc(lag_text)}</td>"
+    )
+    state = "failing" if failing else ("recovered" if error_at else "ok")
+    last = _last_error(error_at, error_class, error, failing)
     return (
-        head + '<p class="muted">Error and 304 rates over the 24 hours up to each source\'s '
-        "newest fetch; freshness lag is the median delay from publication to first fetch."
-        "</p>"
-        + legend({"errors": "#d62728", "304 Not Modified": "#7f7f7f"})
-        + rate_bars([(s[0], s[5], s[6]) for s in sources])
-        + "<table><tr><th>source</th><th>last fetch</th><th>last success</th>"
-        "<th>last change</th><th>fetches 24 h</th><th>errors</th><th>304</th>"
-        f"<th>newest entry</th><th>freshness lag</th></tr>{table}</table>"
+        f'<tr data-source="{esc(source)}" data-state="{state}">{cells}'
+        f'<td class="err" data-col="last-error">{last}</td></tr>'
     )
 
 
-def rate_bars(rates: Sequence[tuple[str, float, float]]) -> str:
-    """Per source, its error rate and 304 rate as two horizontal bars on 0..100 %."""
-    width, row, left = 1040, 34, 180
-    height = row * len(rates) + 10
-    scale = width - left - 60
-    parts = [
-        f'<svg class="plot" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
-        "<title>error and 304 rates per source</title>",
-    ]
-    for i, (source, errors, not_modified) in enumerate(rates):
-        y = 6 + i * row
-        parts.append(f'<text x="{left - 6}" y="{y + 17}" text-anchor="end">{esc(source)}</text>')
-        for j, (rate, color) in enumerate(((errors, "#d62728"), (not_modified, "#7f7f7f"))):
-            parts.append(
-                f'<rect class="bar" x="{left}" y="{y + j * 13}" width="{max(rate * scale, 1):.1f}"'
-                f' height="11" fill="{color}"/><text x="{left + rate * scale + 6:.1f}" '
-                f'y="{y + j * 13 + 10}">{rate:.0%}</text>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+def _meter(rate: float, kind: str) -> str:
+    return f'<i class="meter{kind}" style="width:{rate * 40:.0f}px"></i>' if rate else ""
+
+
+def _last_error(at: datetime | None, kind: str | None, message: str | None, failing: bool) -> str:
+    if at is None:
+        return ""
+    text = esc(f"{kind}: {excerpt(message, 120)}")
+    if failing:
+        return f'<span class="failing" title="{esc(message)}">{esc(when(at))} {text}</span>'
+    return f'<span class="muted">{esc(when(at))} {text} (recovered since)</span>'
+
+
+# --- the page ------------------------------------------------------------------------
 
 
 def counts_line(con: duckdb.DuckDBPyConnection) -> str:
     tables = ("sources", "fetches", "entries", "entry_versions", "documents", "stories")
-    counts = [(t, rows(con, f"SELECT count(*) FROM {t}")[0][0]) for t in tables]
-    return ", ".join(f"{n} {esc(t)}" for t, n in counts)
+    counts = rows(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in tables))[0]
+    return ", ".join(f"{n} {esc(t)}" for t, n in zip(tables, counts, strict=True))
 
 
 def render_report(con: duckdb.DuckDBPyConnection, *, generated_at: datetime) -> str:
@@ -377,6 +558,6 @@ def render_report(con: duckdb.DuckDBPyConnection, *, generated_at: datetime) -> 
         f"<title>tickerlake report</title><style>{CSS}</style></head><body>"
         f"<h1>tickerlake report</h1><p class=muted>Generated {esc(when(generated_at))} UTC "
         f"from the warehouse: {counts_line(con)}. All times UTC.</p>"
-        + "".join(section(con) for section in sections)
+        + "".join(part(con) for part in sections)
         + "</body></html>\n"
     )

@@ -41,7 +41,7 @@ class EnrichReport:
 
 ENRICH_STEPS = 3  # fts indexes, stories, links: what `advance` hears
 # What enrich_connection writes (the fts indexes aside) and what it reads.
-DERIVED = ("stories", "story_members", "entry_document_links", "fts_paragraphs")
+DERIVED = ("stories", "story_members", "entry_document_links", "fts_paragraphs", "last_enrich")
 _INPUTS = ("entries", "documents", "document_paragraphs", "fts_stopwords_de")
 
 
@@ -73,5 +73,16 @@ def enrich_connection(
         stories = build_stories(con, now=now, config=config.stories)
         step("stories")
         links = align(con, now=now, config=config.align)
+        record_run(con, now, stories, links)
         step("links")
     return EnrichReport(stories, links)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, now: datetime, stories: int, links: int) -> None:
+    """Replace `last_enrich`'s row: the report tells "found none" from "never ran" by it."""
+    con.execute("DELETE FROM last_enrich")
+    con.execute(
+        """INSERT INTO last_enrich SELECT ?, (SELECT count(*) FROM entries WHERE NOT is_deleted),
+                  (SELECT count(*) FROM documents), ?, ?""",
+        [now, stories, links],
+    )
