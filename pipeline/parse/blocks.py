@@ -733,8 +733,10 @@ def _printed_epoch(paragraph: str, moment: datetime) -> bool:
 
 def _is_marker_line(paragraph: str, marker: Marker) -> bool:
     """`12.31 Uhr: Headline`, `14:26 · Reporter` or `Published: 14:26`: a short line
-    holding the marker."""
-    return marker.text in paragraph and len(paragraph) - len(marker.text) < 80
+    holding the marker. Compared with its spaces as the body's (a `12.50&nbsp;BST`
+    marker in a paragraph whose spaces are plain)."""
+    text = " ".join(marker.text.split())
+    return text in " ".join(paragraph.split()) and len(paragraph) - len(text) < 80
 
 
 def _anchor(candidate: _Candidate) -> str | None:

@@ -1,13 +1,16 @@
 """Entries kept in a page's embedded application state: `__NEXT_DATA__`,
-`window.__APOLLO_STATE__ = {…}`, `window.__INITIAL_STATE__ = JSON.parse("…")`, JSON
-typed `application/json`, or such JSON base64-encoded in a string.
+`window.__APOLLO_STATE__ = {…}`, `window.__INITIAL_STATE__ = JSON.parse("…")`, any
+`window.name = {…}`, JSON typed `application/json`, or such JSON base64-encoded in a
+string; a normalised cache's embedded objects are read through their references.
 
 Read generically, by shape and never by a site's keys: a post is an object with an id that
-the rendered page uses as (or at the end of) a DOM id, an exact time (ISO 8601 with a
-clock, or epoch seconds or milliseconds under a key naming a time or date) and a text of
-its own. Objects with the same keys as a matched post are posts too, so the state may
-list more entries than the DOM shows; a shape needs `MIN_MATCHED` posts matched in the
-DOM, so an article's related-content lists do not count.
+the rendered page uses as (or at the end of) a DOM id or `data-…id` value, an exact time
+(ISO 8601 with a clock, or epoch seconds or milliseconds under a key naming a time or
+date) and a text of its own (or a headline). Objects with the same keys as a matched post
+are posts too, so the state may list more entries than the DOM shows, except those whose
+own URL is another page; a shape needs `MIN_MATCHED` posts matched in distinct DOM
+elements side by side that are no teasers (links elsewhere), so an article's
+related-content lists do not count.
 """
 
 from __future__ import annotations
