@@ -40,8 +40,10 @@ _MAX_LINK_SHARE = 0.5  # as for rendered series (`blocks.MAX_LINK_SHARE`)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Rich text nests: body → blocks → block → inline runs → run → its text.
 _MAX_DEPTH = 10
-# `__NAME__ = …`, and any `window.name = …` (`window.__preloadedData = {…}`).
-_ASSIGNMENT = re.compile(r"(?:\b__[A-Za-z_]+__|\bwindow\.[A-Za-z_$][\w$]*)\s*=\s*")
+# `__NAME__ = …`, and any `window.name = {…}` (`window.__preloadedData = {…}`): two
+# patterns, each with a literal start the regex engine scans for quickly.
+_ASSIGNMENT = re.compile(r"__[A-Za-z_]+__\s*=\s*")
+_WINDOW_ASSIGNMENT = re.compile(r"window\.[A-Za-z_$][\w$]*\s*=\s*(?=[{\[\"'J])")
 # DOM attributes that may carry a post's id: `id`, and `data-…id` (`data-post-id`).
 _DOM_IDS = lxml.etree.XPath(
     "//@id | //@*[starts-with(name(), 'data-') and substring(name(), string-length(name()) - 1)"
@@ -61,15 +63,18 @@ def state_entries(root: Element, ctx: PageContext) -> list[RawEntry]:
     values = [value for script in root.iter("script") for value in _state_values(script)]
     if not values:
         return []
-    dom_ids = _dom_ids(root)
     posts = [post for value in values for post in _posts(value, ctx, _embedded(value))]
+    if not posts:
+        return []
+    dom_ids = _dom_ids(root)
     shapes: dict[frozenset[str], list[_Post]] = defaultdict(list)
     for post in posts:
         shapes[frozenset(post.fields)].append(post)
     found: list[RawEntry] = []
     page = _page_path(ctx.url)
+    texts: dict[Element, str] = {}
     for group in shapes.values():
-        anchors = [_dom_anchor(post, dom_ids) for post in group]
+        anchors = [_dom_anchor(post, dom_ids, texts) for post in group]
         if _separate([a[1] for a in anchors if a is not None]) >= MIN_MATCHED:
             found += [
                 post.entry(anchor)
@@ -89,12 +94,25 @@ def _separate(elements: list[Element]) -> int:
     return len(distinct)
 
 
-def _dom_ids(root: Element) -> dict[str, Element]:
-    """Each id the DOM carries (`id`, `data-…id`), and the first element carrying it."""
-    found: dict[str, Element] = {}
-    for value in cast(list[lxml.etree._ElementUnicodeResult], _DOM_IDS(root)):
-        if (element := value.getparent()) is not None:
-            found.setdefault(str(value), element)
+_DomIds = dict[str, tuple[str, Element]]
+
+
+def _dom_ids(root: Element) -> _DomIds:
+    """Each id the DOM carries (`id`, `data-…id`) with the first element carrying it,
+    looked up by the id itself, else by each of its ends after a separator (`123` for
+    `post-123`): one pass here instead of a scan of every id for every post."""
+    exact: list[tuple[str, Element]] = [
+        (str(value), element)
+        for value in cast(list[lxml.etree._ElementUnicodeResult], _DOM_IDS(root))
+        if (element := value.getparent()) is not None
+    ]
+    found: _DomIds = {}
+    for dom_id, element in exact:
+        found.setdefault(dom_id, (dom_id, element))
+    for dom_id, element in exact:
+        for at in range(1, len(dom_id) - _MIN_ID + 1):
+            if not dom_id[at - 1].isalnum():
+                found.setdefault(dom_id[at:], (dom_id, element))
     return found
 
 
@@ -113,8 +131,11 @@ def _state_values(script: Element) -> Iterator[Any]:
     found: list[Any] = []
     if "json" in kind:
         found += _decoded(text.strip(), 0)
-    elif "__" in text or "window." in text:
-        found += (value for m in _ASSIGNMENT.finditer(text) for value in _decoded(text, m.end()))
+    else:
+        starts = sorted(
+            m.end() for pattern in (_ASSIGNMENT, _WINDOW_ASSIGNMENT) for m in pattern.finditer(text)
+        )
+        found += (value for start in dict.fromkeys(starts) for value in _decoded(text, start))
     if not found:
         found += (value for m in _BASE64.finditer(text) for value in _base64(m.group(1)))
     yield from found
@@ -285,18 +306,20 @@ def _strings(value: Any, depth: int, table: _Table) -> Iterator[str]:
 _Anchor = tuple[str, Element]
 
 
-def _dom_anchor(post: _Post, dom_ids: dict[str, Element]) -> _Anchor | None:
+def _dom_anchor(post: _Post, dom_ids: _DomIds, texts: dict[Element, str]) -> _Anchor | None:
     """The DOM id (an `id`, or a `data-…id` value) that is one of the post's ids or ends
     with it (`post-123` for `123`), on an element that renders the post: its headline or
     the opening of its body (an embedded video with the same id renders neither). The
-    element's own `id` is the anchor when it has one."""
+    element's own `id` is the anchor when it has one. `texts` keeps the elements' text
+    as compared, for the next post."""
     opening = normalise(post.headline or post.body)[:_MIN_TEXT]
     for post_id in post.ids:
-        found = _dom_id(post_id, dom_ids)
-        if found is None:
+        if post_id not in dom_ids:
             continue
-        element = dom_ids[found]
-        if opening and opening in normalise(text_of(element)) and not _teaser(element):
+        found, element = dom_ids[post_id]
+        if element not in texts:
+            texts[element] = normalise(text_of(element))
+        if opening and opening in texts[element] and not _teaser(element):
             own = element.get("id")
             return (str(own) if own else found), element
     return None
@@ -316,17 +339,3 @@ def _teaser(element: Element) -> bool:
 
 def _links_away(heading: Element, away: list[Element]) -> bool:
     return any(a in away for a in (*heading.iter("a"), *heading.iterancestors("a")))
-
-
-def _dom_id(post_id: str, dom_ids: dict[str, Element]) -> str | None:
-    if post_id in dom_ids:
-        return post_id
-    size = len(post_id)
-    return next(
-        (
-            d
-            for d in dom_ids
-            if len(d) > size and d.endswith(post_id) and not d[-size - 1].isalnum()
-        ),
-        None,
-    )
