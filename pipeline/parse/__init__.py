@@ -180,7 +180,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     page.tz, page.tz_source = ctx.tz, ctx.tz_source
     page.older_pages = page_links
     page.published_at = page.published_at or page_date(text, ctx)
-    structured, page.parser = _structured(root, ld_values, ctx) if choice.structured else ([], "")
+    structured, page.parser = _structured(root, ld_values, ctx, choice)
     rendered, rendered_by = (
         _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")
     )
@@ -237,10 +237,13 @@ def _rendered(
 
 
 def _structured(
-    root: Element, ld_values: list[object], ctx: PageContext
+    root: Element, ld_values: list[object], ctx: PageContext, choice: _Choice
 ) -> tuple[list[RawEntry], str]:
     """Entries the page lists in schema.org markup, JSON-LD first, then microdata; else
-    those its embedded application state holds."""
+    those its embedded application state holds. A source of `kind: html` reads the state
+    but no schema.org markup: the state is the page's own, what its scripts render."""
+    if not choice.structured:
+        return (state_entries(root, ctx), "state") if choice.rendered else ([], "")
     blogs = jsonld.find_live_blogs(ld_values)
     raws = [raw for blog in blogs for raw in jsonld.blog_entries(blog, ctx)]
     if raws:

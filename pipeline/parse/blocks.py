@@ -53,6 +53,7 @@ from pipeline.parse.markers import (
     read_marker,
     resolve_day,
     stamp_marker,
+    stamp_time,
     time_element,
 )
 from pipeline.parse.timeparse import parse_day_header
@@ -62,6 +63,7 @@ _TEXTS_AND_STAMPS = lxml.etree.XPath(f"{TEXT_PATH} | {STAMP_PATH}")
 MIN_ENTRIES = 2
 _MAX_HEADER = 80  # a day header or dateline is a short line
 _MIN_PRINTED_STAMP = 8
+_EPOCH_NEAR = timedelta(days=1)
 MIN_MEDIAN_CHARS = 40
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
@@ -93,6 +95,11 @@ _OPENERS = frozenset(
 )
 MIN_ORDERED = 0.75
 MIN_ORDERED_ENTRIES = 5
+# Containers a page declares, by standard markup, to be a list of live updates: AMP's
+# live-blog component and ARIA's chronological live region. The page's own word that the
+# series is a ticker, whatever order its entries' times are in (an editor's reordering).
+_LIVE_TAGS = frozenset({"amp-live-list"})
+_LIVE_ROLES = frozenset({"log"})
 _FLAGS = {
     "pinned": ("pinned", "sticky"),
     "key_event": ("key-event", "keyevent", "key_event", "highlight"),
@@ -404,13 +411,23 @@ def _not_a_ticker(
         return f"median entry text {median(lengths):.0f} characters (< {MIN_MEDIAN_CHARS})"
     # Order before the tests that read the blocks' text again.
     in_order, timed = _in_order(group, headers, clock)
-    if in_order < MIN_ORDERED * timed:
+    if in_order < MIN_ORDERED * timed and not _declared_live(group):
         return f"only {in_order} of {timed} entries in time order (< {MIN_ORDERED:.0%})"
     if (share := _link_share(group)) > MAX_LINK_SHARE:
         return f"{share:.0%} of the text in links (> {MAX_LINK_SHARE:.0%})"
     if (share := _linked_headings(group)) > MAX_LINK_SHARE:
         return f"{share:.0%} of the headings link elsewhere (> {MAX_LINK_SHARE:.0%})"
     return None
+
+
+def _declared_live(group: list[_Candidate]) -> bool:
+    """The series sits in one container the page marks up as a live list
+    (`<amp-live-list>`, `role="log"`): all its blocks inside, none outside."""
+    last = set(_block(group[-1]).iterancestors())
+    return any(
+        node in last and (node.tag in _LIVE_TAGS or node.get("role") in _LIVE_ROLES)
+        for node in _block(group[0]).iterancestors()
+    )
 
 
 def _linked_headings(group: list[_Candidate]) -> float:
@@ -696,6 +713,8 @@ def _is_time_line(paragraph: str, marker: Marker) -> bool:
     printed (`1709417828`)."""
     if len(paragraph) >= _MIN_PRINTED_STAMP and paragraph in marker.text:
         return True
+    if marker.moment is not None and _printed_epoch(paragraph, marker.moment):
+        return True
     if marker.moment is None or len(paragraph) > _MAX_HEADER or not _STARTS.match(paragraph):
         return False
     # Which moment a relative text is read against does not matter: only its shape does.
@@ -703,10 +722,21 @@ def _is_time_line(paragraph: str, marker: Marker) -> bool:
     return printed is not None and not printed.rest
 
 
+def _printed_epoch(paragraph: str, moment: datetime) -> bool:
+    """A paragraph that is an epoch time and nothing else, within a day of the entry's
+    own: a script's input (a "time ago" widget's seconds) printed before it runs."""
+    if len(paragraph) not in (10, 13) or not paragraph.isdigit():
+        return False
+    printed = stamp_time("time", paragraph, moment)
+    return printed is not None and abs(printed - moment) <= _EPOCH_NEAR
+
+
 def _is_marker_line(paragraph: str, marker: Marker) -> bool:
     """`12.31 Uhr: Headline`, `14:26 · Reporter` or `Published: 14:26`: a short line
-    holding the marker."""
-    return marker.text in paragraph and len(paragraph) - len(marker.text) < 80
+    holding the marker. Compared with its spaces as the body's (a `12.50&nbsp;BST`
+    marker in a paragraph whose spaces are plain)."""
+    text = " ".join(marker.text.split())
+    return text in " ".join(paragraph.split()) and len(paragraph) - len(text) < 80
 
 
 def _anchor(candidate: _Candidate) -> str | None:
