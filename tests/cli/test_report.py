@@ -17,6 +17,7 @@ from dev.docs_queries import build_demo_warehouse
 from pipeline.cli.main import main
 from pipeline.cli.report import PALETTE, render_report
 from pipeline.warehouse import connect
+from tests.support.browser import chromium
 from tests.support.pngdecode import pixels
 
 GENERATED_AT = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
@@ -98,16 +99,6 @@ def test_cli_writes_the_file(
     assert main(["--warehouse", str(demo), "report", "--out", str(out)]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {out} (")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-
-
-def chromium() -> str:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        reason = "chromium not installed (Debian: apt-get install -y chromium)"
-        if os.environ.get("TICKERLAKE_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason}, but TICKERLAKE_REQUIRE_SERVICES=1")
-        pytest.skip(reason)
-    return binary
 
 
 def run_chromium(*args: str, cwd: Path) -> str:
