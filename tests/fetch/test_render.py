@@ -139,7 +139,7 @@ def test_render_browser_gets_every_entry_and_the_new_ones(replay: Any, tmp_path:
 def test_shell_detected_and_rendered_static_live_blog_never(replay: Any, tmp_path: Path) -> None:
     chromium()
     server, names, settings = replay
-    ids = {names["shell"]: None, names["framed"]: None, "verkehr": None}
+    ids: dict[str, str | None] = {names["shell"]: None, names["framed"]: None, "verkehr": None}
     path = sources_file(tmp_path, server, ids)
     with render.using(Renderer(settings.render, settings.fetch)) as renderer:
         report = cycle(path, settings, "c1", START + timedelta(minutes=1))
