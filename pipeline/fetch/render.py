@@ -528,13 +528,12 @@ def splice_frames(html: str, inner: dict[str, str]) -> str:
             continue
         holder = lxml.html.Element("div", {_FRAME_MARK: element.get("src") or ""})
         child = lxml.html.document_fromstring(text)
-        head = child.find("head")
-        if head is not None:
-            holder.extend(e for e in head.iter("script") if e.get("type") == "application/ld+json")
-        body = child.find("body")
+        body, head = child.find("body"), child.find("head")
         if body is not None:
             holder.text = body.text
             holder.extend(list(body))
+        if head is not None:
+            holder.extend(e for e in head.iter("script") if e.get("type") == "application/ld+json")
         parent = element.getparent()
         if parent is not None:
             holder.tail = element.tail

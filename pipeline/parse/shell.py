@@ -22,7 +22,7 @@ from pipeline.models import ParsedPage
 # Ticker platforms whose embeds build the entries in the browser, by the hosts (or
 # file names) their scripts and iframes load from.
 PLATFORMS: tuple[tuple[str, str], ...] = (
-    ("Tickaroo", r"tickaroo\.com|<tickaroo-"),
+    ("Tickaroo", r"tickaroo\.com|^tickaroo-"),
     ("ScribbleLive", r"scribblelive\.com|scrbbl"),
     ("24liveblog", r"24liveblog\.com|LB24_LIVE"),
     ("Liveblog Pro", r"liveblog\.pro|liveblog\.sourcefabric"),
