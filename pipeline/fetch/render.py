@@ -47,25 +47,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import psutil
 import requests
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    Frame,
-    Page,
-    Playwright,
-    Request,
-    Route,
-    sync_playwright,
-)
-from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.errors import (
     BrowserMissingError,
@@ -80,6 +70,10 @@ from pipeline.models import ParsedPage, Validators
 from pipeline.parse.shell import shell_reason
 from pipeline.settings import FetchConfig, RenderConfig, Settings
 from pipeline.sources import Source
+
+if TYPE_CHECKING:  # Playwright is imported when a browser starts: cycles without one
+    # never pay for it
+    from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, Request, Route
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +274,9 @@ def _read_capped(response: requests.Response, limit: int, deadline: float) -> by
 
 
 class Renderer:
-    """One lazily started Chromium, reused page after page; use it from one thread."""
+    """One lazily started Chromium, reused page after page. Playwright's sync API holds
+    an event loop on the thread that started it (asyncio.run would fail there), so every
+    browser call runs on the renderer's own thread; `render` may be called from any."""
 
     def __init__(
         self, config: RenderConfig, fetch: FetchConfig, *, resolver: Resolver = resolve
@@ -295,6 +291,7 @@ class Renderer:
         self._pages_on_browser = 0
         self._sink: socket.socket | None = None
         self._session: requests.Session | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="render")
 
     @property
     def started(self) -> bool:
@@ -304,9 +301,12 @@ class Renderer:
         """The page at `url` after its scripts ran. `shell` is the page's HTML as the
         fetcher got it (None: the browser requests it, through the guard like the rest).
         Raises BrowserMissingError, RenderTimeoutError or RenderError."""
+        return self._thread.submit(self._render, source, url, shell).result()
+
+    def _render(self, source: Source, url: str, shell: bytes | None) -> Rendered:
+        browser = self._ready(source, url)  # a browser's start is not the page's time
         started = time.monotonic()
         deadline = started + self.config.timeout
-        browser = self._ready(source, url)
         guard = RequestGuard(source, self.resolver)
         gateway = Gateway(self._session_for(), self.fetch, guard, deadline)
         context = self._context(browser)
@@ -315,7 +315,7 @@ class Renderer:
         watchdog.start()
         try:
             html = self._page(context, gateway, url, shell, deadline)
-        except PlaywrightError as exc:
+        except _browser_errors() as exc:
             self._discard()
             if time.monotonic() >= deadline:
                 raise RenderTimeoutError(
@@ -324,7 +324,7 @@ class Renderer:
             raise RenderError(source.source_id, url, _first_line(exc)) from exc
         finally:
             watchdog.cancel()
-            with contextlib.suppress(PlaywrightError):
+            with contextlib.suppress(*_browser_errors()):
                 context.close()
         self.rendered.append(source.source_id)
         seconds = time.monotonic() - started
@@ -392,6 +392,8 @@ class Renderer:
         before = _browser_pids()
         try:
             if self._playwright is None:
+                from playwright.sync_api import sync_playwright
+
                 self._playwright = sync_playwright().start()
             browser = self._playwright.chromium.launch(
                 executable_path=executable,
@@ -400,7 +402,7 @@ class Renderer:
                 proxy={"server": f"http://127.0.0.1:{self._sink_port()}", "bypass": "<-loopback>"},
                 timeout=self.config.timeout * 1000,
             )
-        except PlaywrightError as exc:
+        except _browser_errors() as exc:
             self._discard()
             raise RenderError(
                 source.source_id, url, f"Chromium did not start: {_first_line(exc)}"
@@ -437,22 +439,30 @@ class Renderer:
         if browser is not None:
             try:
                 browser.close()
-            except PlaywrightError:
+            except _browser_errors():
                 self._kill()
         self._pids = set()
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
-            with contextlib.suppress(PlaywrightError, RuntimeError):
+            with contextlib.suppress(*_browser_errors(), RuntimeError):
                 playwright.stop()
 
     def close(self) -> None:
-        self._discard()
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._thread.submit(self._discard).result()
+        self._thread.shutdown()
         if self._sink is not None:
             self._sink.close()
             self._sink = None
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def _browser_errors() -> tuple[type[Exception], ...]:
+    from playwright.sync_api import Error
+
+    return (Error,)
 
 
 def _browser_pids() -> set[int]:
@@ -466,7 +476,7 @@ def _browser_pids() -> set[int]:
 
 
 def _close_popup(page: Page) -> None:
-    with contextlib.suppress(PlaywrightError):
+    with contextlib.suppress(*_browser_errors()):
         page.close()
 
 
@@ -495,7 +505,7 @@ def wait_for_entries(page: Page, settle_by: float, deadline: float) -> None:
 def _entry_signal(page: Page) -> tuple[int, int]:
     marks = length = 0
     for frame in page.frames:
-        with contextlib.suppress(PlaywrightError):  # a frame may detach meanwhile
+        with contextlib.suppress(*_browser_errors()):  # a frame may detach meanwhile
             found, text = frame.evaluate(_ENTRY_SIGNAL)
             marks, length = marks + int(found), length + int(text)
     return marks, length
@@ -511,7 +521,7 @@ def inline_frames(frame: Frame, depth: int = 0) -> str:
             if child is None:
                 continue
             key = f"{depth}-{number}"
-            with contextlib.suppress(PlaywrightError):
+            with contextlib.suppress(*_browser_errors()):
                 element.evaluate(f"(e, k) => e.setAttribute('{_FRAME_MARK}', k)", key)
                 inner[key] = inline_frames(child, depth + 1)
     html = frame.content()
@@ -541,43 +551,47 @@ def splice_frames(html: str, inner: dict[str, str]) -> str:
     return str(lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>"))
 
 
-# --- one renderer per thread ------------------------------------------------------------------
+# --- one renderer per process ---------------------------------------------------------------
 
-_LOCAL = threading.local()
-_ALL: list[Renderer] = []
+_CURRENT: list[Renderer] = []  # the process's renderer (at most one)
+_OVERRIDE: list[Renderer] = []  # `using`
+_REGISTRY_LOCK = threading.Lock()
 
 
 def renderer_for(settings: Settings) -> Renderer:
-    """This thread's renderer for these settings (created, not started: the browser
-    starts with its first page)."""
-    override: Renderer | None = getattr(_LOCAL, "override", None)
-    if override is not None:
-        return override
-    known: dict[tuple[RenderConfig, FetchConfig], Renderer] = _LOCAL.__dict__.setdefault("by", {})
-    key = (settings.render, settings.fetch)
-    if key not in known:
-        known[key] = Renderer(settings.render, settings.fetch)
-        _ALL.append(known[key])
-    return known[key]
+    """The process's renderer (created, not started: the browser starts with its first
+    page); settings that differ from its own replace it."""
+    if _OVERRIDE:
+        return _OVERRIDE[-1]
+    with _REGISTRY_LOCK:
+        current = _CURRENT[0] if _CURRENT else None
+        if current is not None and (current.config, current.fetch) == (
+            settings.render,
+            settings.fetch,
+        ):
+            return current
+        if current is not None:
+            current.close()
+        _CURRENT[:] = [Renderer(settings.render, settings.fetch)]
+        return _CURRENT[0]
 
 
 @contextlib.contextmanager
 def using(renderer: Renderer) -> Iterator[Renderer]:
-    """Make `renderer` this thread's for a block (tests, the bench); closed afterwards."""
-    before = getattr(_LOCAL, "override", None)
-    _LOCAL.override = renderer
+    """Make `renderer` the process's for a block (tests, the bench); closed afterwards."""
+    _OVERRIDE.append(renderer)
     try:
         yield renderer
     finally:
-        _LOCAL.override = before
+        _OVERRIDE.remove(renderer)
         renderer.close()
 
 
 @atexit.register
 def _close_all() -> None:
-    for renderer in _ALL:
-        with contextlib.suppress(Exception):  # another thread's objects: kill by pid then
-            renderer.close()
+    # At exit the renderer's thread is already gone: its browser is killed by pid (the
+    # Playwright driver ends with our end of its pipe).
+    for renderer in [*_CURRENT, *_OVERRIDE]:
         renderer._kill()
 
 
