@@ -18,6 +18,7 @@ from pipeline.cycle import CycleReport, run_cycle
 from pipeline.demo.replay import JS_TICKER_STEP, ReplayServer, snapshot_name, write_js_ticker
 from pipeline.fetch import archive, render
 from pipeline.fetch.render import Renderer
+from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import FetchConfig, RenderConfig, Settings, from_env
 from pipeline.sources import load_sources
 from pipeline.warehouse import connect
@@ -134,6 +135,9 @@ def test_render_browser_gets_every_entry_and_the_new_ones(replay: Any, tmp_path:
     assert b"Die Eintr" in archive.get(settings.archive_dir, shell_sha)
     assert b"Pegelstand 2" in archive.get(settings.archive_dir, page_sha)
     assert archive.rendered_from(settings.archive_dir, page_sha) == shell_sha
+    # Reprocess re-parses the rendered DOMs (no browser, no network): the same entries.
+    reprocess(settings, Selection(("flut",)), load_id="re", now=START + timedelta(hours=1))
+    assert entries(settings, "flut") == expected(5)
 
 
 def test_shell_detected_and_rendered_static_live_blog_never(replay: Any, tmp_path: Path) -> None:
