@@ -172,3 +172,16 @@ def test_a_hung_page_hits_the_time_limit_and_the_browser_restarts(stuck: str) ->
     finally:
         renderer.close()
     assert render.launches() == before + 2
+
+
+def test_the_browser_is_restarted_after_its_page_quota(stuck: str) -> None:
+    chromium()
+    source = Source("q", stuck, allow_private=True)
+    renderer = Renderer(RenderConfig(pages_per_browser=2), FetchConfig(user_agent="t"))
+    before = render.launches()
+    try:
+        for _ in range(3):  # the shell is served from memory: the stuck page never runs
+            renderer.render(source, stuck, SHELL)
+    finally:
+        renderer.close()
+    assert render.launches() == before + 2
