@@ -341,17 +341,15 @@ class Renderer:
         page = context.new_page()
         context.on("page", _close_popup)  # registered after our page: only popups
         served = [shell is None]
+        main = page.main_frame
 
         def handle(route: Route, request: Request) -> None:
-            if (
-                not served[0]
-                and request.is_navigation_request()
-                and request.frame == page.main_frame
-            ):
-                served[0] = True
-                route.fulfill(status=200, headers={"content-type": RENDERED_TYPE}, body=shell)
-                return
-            gateway.forward(route, request)
+            with contextlib.suppress(*_browser_errors()):  # the page went away meanwhile
+                if not served[0] and request.is_navigation_request() and request.frame == main:
+                    served[0] = True
+                    route.fulfill(status=200, headers={"content-type": RENDERED_TYPE}, body=shell)
+                    return
+                gateway.forward(route, request)
 
         context.route("**/*", handle)
         page.goto(url, wait_until="domcontentloaded", timeout=_ms(deadline))
