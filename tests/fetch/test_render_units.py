@@ -185,3 +185,22 @@ def test_the_browser_is_restarted_after_its_page_quota(stuck: str) -> None:
     finally:
         renderer.close()
     assert render.launches() == before + 2
+
+
+def test_a_cross_origin_iframe_is_inlined(stuck: str) -> None:
+    """A `data:` document is an opaque origin: cross-origin to the page that embeds it."""
+    chromium()
+    inner = ticker_html(3).decode().replace("'", "&#39;").replace('"', "&quot;")
+    shell = f"<html><body><h1>Live</h1><iframe src='data:text/html,{inner}'></iframe></body></html>"
+    renderer = Renderer(RenderConfig(), FetchConfig(user_agent="t"))
+    try:
+        done = renderer.render(Source("x", stuck, allow_private=True), stuck, shell.encode())
+    finally:
+        renderer.close()
+    page = parse_result(Source("x", stuck), FetchResult("x", stuck, NOW, headers={}), done.html)
+    assert page is not None and sorted(e.headline or "" for e in page.entries) == [
+        "M 0",
+        "M 1",
+        "M 2",
+    ]
+    assert b'data-tickerlake-frame="data:text/html' in done.html
