@@ -81,7 +81,7 @@ RECHECK = timedelta(hours=24)  # how long a `render: auto` decision is trusted
 RENDERED_TYPE = "text/html; charset=utf-8"
 INSTALL_HINT = "install it (Debian: apt-get install chromium) or set TICKERLAKE_CHROMIUM"
 POLL = 0.05  # seconds between two looks for entries
-STABLE = 0.15  # entries count as there once their count held this long
+STABLE = 0.2  # entries count as there once their count held this long
 SETTLE_SHARE = 0.5  # of the page's time limit, spent waiting for entries at most
 MIN_ENTRIES = 2
 KILL_GRACE = 2.0  # seconds past the hard limit before a hung browser is killed
