@@ -7,8 +7,9 @@ FROM python:3.11-slim-bookworm
 ARG AIRFLOW_VERSION=3.3.2
 ENV UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=/opt/tickerlake \
     PATH=/opt/tickerlake/bin:$PATH AIRFLOW_HOME=/opt/airflow
-# curl: the compose healthchecks
-RUN apt-get update && apt-get install -y --no-install-recommends curl \
+# curl: the compose healthchecks; chromium: script-built tickers are rendered in it
+# (pipeline/fetch/render.py drives it with Playwright; `playwright install` is not needed)
+RUN apt-get update && apt-get install -y --no-install-recommends curl chromium \
     && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /opt/tickerlake-src

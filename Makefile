@@ -30,14 +30,15 @@ demo: $(VENV)/.synced ## install, then run the ingest DAG under Airflow on the b
 test: $(VENV)/.synced chromium ## install, then run the whole test suite
 	$(VENV)/bin/pytest
 
-# The report test renders in headless Chromium (Debian's package): installed when missing
+# The report test and rendered tickers (pipeline/fetch/render.py) use headless Chromium
+# (Debian's package, driven by Playwright; never `playwright install`): installed when missing
 # and this is a Debian machine we may install on; otherwise those tests skip with a reason.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium for the report tests"; \
+	    echo "installing Debian's chromium for the report and rendering tests"; \
 	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is not installed: the report rendering tests will skip" >&2; fi; }
+	  else echo "chromium is not installed: the report and ticker rendering tests will skip" >&2; fi; }
 
 lint: $(VENV)/.synced ## ruff, formatting, mypy --strict, and the no-Airflow-in-pipeline contract
 	$(VENV)/bin/ruff check .

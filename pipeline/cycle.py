@@ -22,7 +22,7 @@ from pipeline.discover import lifecycle
 from pipeline.discover.policy import adaptive_interval
 from pipeline.discover.run import discover
 from pipeline.errors import SourcesFailedError, WarehouseBusyError
-from pipeline.fetch import archive
+from pipeline.fetch import archive, render
 from pipeline.fetch.client import Fetcher, FetchResult, new_session
 from pipeline.fetch.politeness import Politeness
 from pipeline.models import ParsedPage, SourceState, Validators
@@ -155,17 +155,21 @@ def _stage_source(
     new_body = final.body if final.body is not None and final.sha256 != old.sha256 else None
     if new_body is not None:
         archive.put(settings.archive_dir, new_body, final.headers.get("content-type"))
-        page = parse_result(source, final, new_body)
+    # A script-built ticker is parsed as rendered, and changes when its entries do.
+    shown = render.view(source, final, old, new_body, settings, parse_result)
+    row |= shown.row
+    if shown.body is not None:
+        page = shown.page or parse_result(source, shown.result, shown.body)
         if page is not None:
-            stage_page(batch, source, final, page)
-        ended = lifecycle.ended_at(new_body, final.fetched_at)
+            stage_page(batch, source, shown.result, page)
+        ended = lifecycle.ended_at(shown.body, final.fetched_at)
         if source.outlet_id is not None and ended is not None:
             row |= {"status": "ended", "ended_at": ended[0]}
         if source.outlet_id is not None:
-            row["coverage_end_at"] = lifecycle.coverage_end(new_body)
+            row["coverage_end_at"] = lifecycle.coverage_end(shown.body)
     batch.add("sources", row)
     for result in attempts:
-        batch.add("fetches", _fetch_row(result, changed=result is final and new_body is not None))
+        batch.add("fetches", _fetch_row(result, changed=result is final and shown.body is not None))
 
 
 def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:

@@ -124,3 +124,17 @@ class SourcesFailedError(PermanentError):
 class FeedError(SourceError, PermanentError):
     """A feed, news sitemap or section page that cannot be read: malformed, too large
     once decompressed, or a sitemap index that nests too deep or loops."""
+
+
+class BrowserMissingError(SourceError, PermanentError):
+    """A source to be rendered, on a machine without the Chromium executable the
+    renderer was told to use (TICKERLAKE_CHROMIUM)."""
+
+
+class RenderTimeoutError(SourceError, TransientError):
+    """Rendering a page took longer than its hard limit (TICKERLAKE_RENDER_TIMEOUT); the
+    browser was restarted."""
+
+
+class RenderError(SourceError, TransientError):
+    """The browser failed while rendering a page (crashed, closed, refused to start)."""

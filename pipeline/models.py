@@ -20,6 +20,12 @@ class Validators:
     etag: str | None = None
     last_modified: str | None = None
     sha256: str | None = None
+    # Rendering (pipeline.fetch.render): what `render: auto` decided (browser | static)
+    # and when (ISO 8601, so shards stay JSON), and the hash of the rendered entries a
+    # rendered source last staged: its shell may never change while its entries do.
+    render_mode: str | None = None
+    render_checked_at: str | None = None
+    render_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

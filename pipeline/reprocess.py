@@ -143,9 +143,12 @@ def _archived_fetches(
     rows = con.execute(
         """
         SELECT DISTINCT ON (source_id, fetched_at) source_id, fetched_at,
-               coalesce(final_url, url), sha256
-        FROM fetches
-        WHERE changed AND sha256 IS NOT NULL AND list_contains(?, source_id)
+               coalesce(f.final_url, f.url), coalesce(p.sha256, f.sha256) AS sha256
+        FROM fetches f LEFT JOIN pages p USING (source_id, fetched_at)
+        -- a rendered page (pipeline.fetch.render) is re-parsed from its rendered DOM,
+        -- which pages.sha256 names; the fetch's own sha256 is the shell's
+        WHERE changed AND coalesce(p.sha256, f.sha256) IS NOT NULL
+          AND list_contains(?, source_id)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at >= ?)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at < ?)
         ORDER BY source_id, fetched_at, attempt DESC

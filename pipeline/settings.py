@@ -41,6 +41,15 @@ class FetchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderConfig:
+    """The headless browser of script-built tickers (pipeline.fetch.render)."""
+
+    chromium: str = "chromium"  # the executable: a name on PATH or a path
+    timeout: float = 20.0  # hard limit for one page, all its requests and waits included
+    pages_per_browser: int = 200  # the browser is restarted after this many pages
+
+
+@dataclass(frozen=True, slots=True)
 class LakeConfig:
     """The DuckLake backend: metadata in PostgreSQL, table data as Parquet files."""
 
@@ -56,6 +65,7 @@ class Settings:
     fetch: FetchConfig
     archive_root: str | None = None  # a folder or an fsspec URL (memory://, s3://bucket/…)
     lake: LakeConfig | None = None  # None: the embedded DuckDB file `warehouse`
+    render: RenderConfig = RenderConfig()
 
     @property
     def staging_dir(self) -> Path:
@@ -77,6 +87,20 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         fetch=fetch_config(env),
         archive_root=archive or None,
         lake=_lake(env),
+        render=render_config(env),
+    )
+
+
+def render_config(env: dict[str, str]) -> RenderConfig:
+    default = RenderConfig()
+    timeout = _number(env, "TICKERLAKE_RENDER_TIMEOUT", default.timeout)
+    if timeout <= 0:
+        raise ConfigError(f"TICKERLAKE_RENDER_TIMEOUT={timeout!r} must be positive")
+    pages = _count(env, "TICKERLAKE_RENDER_PAGES", default.pages_per_browser)
+    return RenderConfig(
+        chromium=env.get("TICKERLAKE_CHROMIUM", "").strip() or default.chromium,
+        timeout=timeout,
+        pages_per_browser=max(1, pages),
     )
 
 

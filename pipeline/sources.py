@@ -21,6 +21,7 @@ import yaml
 from pipeline.errors import ConfigError
 
 KINDS = ("auto", "jsonld", "html", "text", "feed")
+RENDER_MODES = ("auto", "never", "browser")  # pipeline.fetch.render
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 _DURATION = re.compile(r"^(\d+)\s*([smh]?)$")
@@ -41,6 +42,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "allow_private": bool,
     "robots": dict,
     "max_pages": int,
+    "render": str,
 }
 _TYPE_NAMES = {str: "a string", bool: "true or false", dict: "a mapping", int: "a whole number"}
 MAX_ERRORS = 20
@@ -73,6 +75,7 @@ class Source:
     max_pages: int = DEFAULT_MAX_PAGES
     outlet_id: str | None = None  # the outlet a discovered ticker was found on
     adaptive: bool = False  # poll_interval: auto (pipeline.discover.policy)
+    render: str = "auto"  # never | browser | auto: a headless browser runs the page's scripts
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -288,6 +291,7 @@ def _source(path: Path, index: int, item: Any, problems: list[str]) -> Source | 
         obey_robots=obey,
         robots_reason=reason,
         max_pages=item.get("max_pages", DEFAULT_MAX_PAGES),
+        render=item.get("render", "auto"),
     )
     for check in _CHECKS:
         _collect(problems, lambda: check(where, source))  # noqa: B023 (called at once)
@@ -412,6 +416,11 @@ def _check_max_pages(where: _Where, source: Source) -> None:
         )
 
 
+def _check_render(where: _Where, source: Source) -> None:
+    if source.render not in RENDER_MODES:
+        raise where.error("render", f"{source.render!r} is not one of {', '.join(RENDER_MODES)}")
+
+
 _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_id,
     _check_url,
@@ -420,6 +429,7 @@ _CHECKS: tuple[Callable[[_Where, Source], None], ...] = (
     _check_language,
     _check_profile,
     _check_max_pages,
+    _check_render,
 )
 
 

@@ -31,6 +31,10 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "status": "VARCHAR",
         "ended_at": "TIMESTAMPTZ",
         "coverage_end_at": "TIMESTAMPTZ",
+        # Rendering (pipeline.fetch.render); NULL when this fetch decided nothing new.
+        "render_mode": "VARCHAR",
+        "render_checked_at": "TIMESTAMPTZ",
+        "render_sha256": "VARCHAR",
     },
     # Discovery (pipeline.discover): verdicts on new item URLs and the feeds' validators.
     "discovered_items": {

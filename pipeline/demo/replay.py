@@ -826,3 +826,77 @@ def write_outlet(root: Path, outlet_id: str, start: datetime) -> dict[str, str]:
 def _write_snapshot(folder: Path, at: datetime, extension: str, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / snapshot_name(at, extension)).write_text(text, encoding="utf-8")
+
+
+# --- a script-built ticker (issue 18) ------------------------------------------------------
+
+JS_TICKER_STEP = timedelta(minutes=10)  # the ticker's data changes once per step
+_JS_TICKER_SCRIPT = """
+(function () {
+  var box = document.getElementById('ticker');
+  fetch('/%s', {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (d) {
+    box.textContent = '';
+    d.entries.forEach(function (e) {
+      var item = document.createElement('article');
+      item.className = 'ticker-entry';
+      item.id = 'entry-' + e.id;
+      var time = document.createElement('time');
+      time.setAttribute('datetime', e.at);
+      time.textContent = e.clock;
+      var head = document.createElement('h3');
+      head.textContent = e.title;
+      var body = document.createElement('p');
+      body.textContent = e.text;
+      item.append(time, head, body);
+      box.append(item);
+    });
+  });
+})();
+"""
+
+
+def _js_ticker_page(title: str, inner: str) -> str:
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1>{inner}</body></html>"
+    )
+
+
+def _js_ticker_data(start: datetime, count: int) -> str:
+    entries = [
+        {
+            "id": n,
+            "at": (start + timedelta(minutes=3 * n)).isoformat().replace("+00:00", "Z"),
+            "clock": (start + timedelta(minutes=3 * n)).strftime("%H:%M UTC"),
+            "title": f"Pegelstand {n}",
+            "text": f"Der Pegel am Messpunkt {n} steigt weiter; die Feuerwehr baut Sandsäcke auf.",
+        }
+        for n in reversed(range(count))
+    ]
+    return json.dumps({"entries": entries})
+
+
+def write_js_ticker(root: Path, ticker_id: str, start: datetime) -> dict[str, str]:
+    """A ticker whose page is an empty shell: a script fetches its entries from a JSON
+    endpoint and builds them (3 entries at `start`, 5 one `JS_TICKER_STEP` later; the
+    shell itself never changes). A second page embeds the same ticker in an iframe.
+    Relative links, so any port works. Returns the folder (path) of each page."""
+    names = {
+        "shell": ticker_id,
+        "data": f"{ticker_id}-data",
+        "framed": f"{ticker_id}-framed",
+        "frame": f"{ticker_id}-frame",
+    }
+    title = "Liveticker: Hochwasser"
+    ticker = (
+        "<div id='ticker' class='liveticker'>Die Einträge werden geladen …</div>"
+        f"<script>{_JS_TICKER_SCRIPT % names['data']}</script>"
+    )
+    _write_snapshot(root / names["shell"], start, "html", _js_ticker_page(title, ticker))
+    _write_snapshot(root / names["frame"], start, "html", _js_ticker_page(title, ticker))
+    framed = f"<iframe src='/{names['frame']}' title='Ticker'></iframe>"
+    _write_snapshot(root / names["framed"], start, "html", _js_ticker_page(title, framed))
+    for step, count in ((0, 3), (1, 5)):
+        at = start + JS_TICKER_STEP * step
+        _write_snapshot(root / names["data"], at, "json", _js_ticker_data(start, count))
+    return names

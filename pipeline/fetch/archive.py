@@ -45,18 +45,32 @@ def object_path(root: Root, digest: str) -> str:
     return _locate(root, f"{digest}.gz")[1]
 
 
-def put(root: Root, body: bytes, content_type: str | None = None) -> str:
+def put(
+    root: Root, body: bytes, content_type: str | None = None, *, rendered_from: str | None = None
+) -> str:
     """Store `body` once; return its sha256. A crash never leaves a truncated object
     under the final name; writing the same body twice is harmless (same name, same
-    bytes)."""
+    bytes). A rendered DOM (pipeline.fetch.render) names the shell it was rendered
+    from in its sidecar, so both stay side by side in the archive."""
     digest = sha256(body)
     fs, target = _locate(root, f"{digest}.gz")
     if not fs.exists(target):
         _write(fs, target, gzip.compress(body, mtime=0))
     fs, meta = _locate(root, f"{digest}.json")
-    if content_type is not None and not fs.exists(meta):
-        _write(fs, meta, json.dumps({"content_type": content_type}).encode())
+    facts = {"content_type": content_type, "rendered_from": rendered_from}
+    facts = {k: v for k, v in facts.items() if v is not None}
+    if facts and not fs.exists(meta):
+        _write(fs, meta, json.dumps(facts).encode())
     return digest
+
+
+def rendered_from(root: Root, digest: str) -> str | None:
+    """The sha256 of the shell a rendered DOM came from; None for a fetched body."""
+    fs, meta = _locate(root, f"{digest}.json")
+    if not fs.exists(meta):
+        return None
+    value = json.loads(fs.cat_file(meta)).get("rendered_from")
+    return str(value) if value is not None else None
 
 
 def _write(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:

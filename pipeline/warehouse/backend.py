@@ -71,7 +71,7 @@ def read_state(settings: Settings) -> dict[str, SourceState]:
         rows = con.execute(
             f"""
             SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at,
-                   s.status, e.times
+                   s.status, e.times, s.render_mode, s.render_checked_at, s.render_sha256
             FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
                                       FROM fetches GROUP BY source_id) f USING (source_id)
             LEFT JOIN (SELECT source_id, list(coalesce(published_at, first_seen_at)
@@ -82,7 +82,10 @@ def read_state(settings: Settings) -> dict[str, SourceState]:
         )
         return {
             r[0]: SourceState(
-                Validators(r[1], r[2], r[3]), r[4], status=r[5], entry_times=tuple(r[6] or ())
+                Validators(r[1], r[2], r[3], r[7], r[8] and r[8].isoformat(), r[9]),
+                r[4],
+                status=r[5],
+                entry_times=tuple(r[6] or ()),
             )
             for r in rows.fetchall()
         }

@@ -153,6 +153,7 @@ def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         """,
         [now, now],
     )
+    _update_render(con)
     # A ticker whose coverageEndTime has passed has ended, even if its page never
     # changes again (a 304 writes nothing else).
     con.execute(
@@ -161,6 +162,20 @@ def _upsert_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> None:
         WHERE outlet_id IS NOT NULL AND status = 'live' AND coverage_end_at <= ?
         """,
         [now],
+    )
+
+
+def _update_render(con: duckdb.DuckDBPyConnection) -> None:
+    """What rendering decided or saw, where a fetch staged something new (an unchanged
+    rendered page stages NULLs and writes nothing)."""
+    con.execute(
+        """
+        UPDATE sources t SET render_mode = coalesce(s.render_mode, t.render_mode),
+            render_checked_at = coalesce(s.render_checked_at, t.render_checked_at),
+            render_sha256 = coalesce(s.render_sha256, t.render_sha256)
+        FROM b_sources s WHERE t.source_id = s.source_id
+          AND (s.render_checked_at IS NOT NULL OR s.render_sha256 IS NOT NULL)
+        """
     )
 
 

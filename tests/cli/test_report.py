@@ -28,6 +28,7 @@ from pipeline.cli.report import MAX_LINKED, MAX_TIMELINES, PALETTE, render_repor
 from pipeline.enrich.run import enrich_connection
 from pipeline.warehouse import connect
 from pipeline.warehouse.load import load_batches
+from tests.support.browser import chromium
 from tests.support.pngdecode import pixels
 from tests.support.realpages import LIVEBLOGS
 from tests.support.realwarehouse import build_real_warehouse
@@ -322,16 +323,6 @@ def test_cli_writes_the_file(
 
 
 # --- in Chromium ---------------------------------------------------------------------
-
-
-def chromium() -> str:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        reason = "chromium not installed (Debian: apt-get install -y chromium)"
-        if os.environ.get("TICKERLAKE_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason}, but TICKERLAKE_REQUIRE_SERVICES=1")
-        pytest.skip(reason)
-    return binary
 
 
 def run_chromium(*args: str, cwd: Path) -> str:

@@ -20,6 +20,9 @@ def test_specs_carry_the_warehouse_validators() -> None:
         "etag": '"v1"',
         "last_modified": None,
         "sha256": STATE["a"].validators.sha256,
+        "render_mode": None,
+        "render_checked_at": None,
+        "render_sha256": None,
     }
     assert request_headers(spec, "ua") == {"User-Agent": "ua", "If-None-Match": '"v1"'}
 
