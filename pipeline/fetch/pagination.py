@@ -275,14 +275,24 @@ class _Walk:
         page = deeper.page
         new = [e for e in page.entries if e.entry_id not in self.ids] if page else []
         if not new:
-            why = "failed" if page is None else "brought no new entry"
-            log.info(
-                "source %s: page %d (%s) %s; stopped",
-                source.source_id,
-                self.page_no,
-                final.url,
-                why,
-            )
+            if page is not None and page.entries:  # came round to pages already read
+                log.warning(
+                    "source %s (%s): page %d (%s) only repeats entries already read; a loop, "
+                    "stopped",
+                    source.source_id,
+                    source.url,
+                    self.page_no,
+                    final.url,
+                )
+            else:
+                why = "failed" if page is None else "has no entries"
+                log.info(
+                    "source %s: page %d (%s) %s; stopped",
+                    source.source_id,
+                    self.page_no,
+                    final.url,
+                    why,
+                )
             return False
         assert page is not None
         self.ids.update(e.entry_id for e in new)

@@ -271,7 +271,8 @@ def _observe(
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE obs_pages AS
-        SELECT source_id, fetched_at, whole_ticker AS whole,
+        SELECT source_id, fetched_at, whole_ticker AS whole, page_count,
+               entry_count AS first_count,
                row_number() OVER (PARTITION BY source_id ORDER BY fetched_at) AS round
         FROM b_pages p JOIN sources s USING (source_id)
         WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at
@@ -330,22 +331,28 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, staged: _Staged, round_no:
     if _count(con, "SELECT count(*) - count(DISTINCT entry_id) FROM obs"):
         first = "QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1"
         _create_obs(con, staged, round_no, first)
-    # What each page vouches for (see _delete_missing): `oldest` is the oldest time it
-    # shows, pinned and summary entries left out (they sit on top whatever their age).
+    # What each observation vouches for (see _delete_missing): `oldest` is the oldest
+    # time it shows, `first_oldest` the oldest its page 1 shows (page 1's entries come
+    # first), pinned and summary entries left out (they sit on top whatever their age).
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE round_pages AS
-        SELECT p.source_id, p.fetched_at, p.whole, coalesce(o.seen, 0) AS seen, o.oldest,
+        WITH shown AS (
+            SELECT o.source_id, count(*) AS seen,
+                   min(o.published_at) FILTER (WHERE NOT o.pinned AND NOT o.summary) AS oldest,
+                   min(o.published_at) FILTER (WHERE NOT o.pinned AND NOT o.summary
+                                               AND o.position < p.first_count) AS first_oldest
+            FROM obs o JOIN obs_pages p ON p.source_id = o.source_id AND p.round = ?
+            GROUP BY o.source_id)
+        SELECT p.source_id, p.fetched_at, p.whole, p.page_count, coalesce(o.seen, 0) AS seen,
+               o.oldest, o.first_oldest,
                (SELECT count(*) FROM entries e
                 WHERE e.source_id = p.source_id AND NOT e.is_deleted
                       AND {_VOUCHED.format(oldest="o.oldest")}) AS live
-        FROM obs_pages p LEFT JOIN (
-            SELECT source_id, count(*) AS seen,
-                   min(published_at) FILTER (WHERE NOT pinned AND NOT summary) AS oldest
-            FROM obs GROUP BY source_id) o USING (source_id)
+        FROM obs_pages p LEFT JOIN shown o USING (source_id)
         WHERE p.round = ?
         """,
-        [round_no],
+        [round_no, round_no],
     )
 
 
@@ -436,16 +443,23 @@ def _write_entries(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> int:
-    """Count a miss for live entries absent from a non-suspect page that should show
-    them (`_VOUCHED`: an entry that slid to a ticker's older pages is not missing from
-    page 1); tombstone those that reach the threshold. A page that suddenly lost most of
-    the entries it should show, or all of them (an outage skeleton, an error page served
-    with 200), deletes nothing."""
+    """Count a miss for live entries absent from a non-suspect observation that should
+    show them (`_VOUCHED`: an entry that slid to a ticker's older pages is not missing
+    from page 1); tombstone those that reach the threshold. An observation that suddenly
+    lost most of the entries it should show, or all of them (an outage skeleton, an error
+    page served with 200), deletes nothing.
+
+    A miss that only an older page could see (the entry is older than anything page 1
+    shows) tombstones at once: older pages are read only now and then (a first fetch, a
+    gap) and seldom twice while the entry is still in their range, so waiting for a
+    second miss would mean never noticing the withdrawal."""
     con.execute(
         f"""
-        UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
-        WHERE e.source_id = p.source_id AND NOT e.is_deleted
-          AND {_VOUCHED.format(oldest="p.oldest")}
+        CREATE OR REPLACE TEMP TABLE missed AS
+        SELECT e.entry_id,
+               coalesce(p.page_count > 1 AND e.published_at < p.first_oldest, false) AS deeper
+        FROM entries e JOIN round_pages p USING (source_id)
+        WHERE NOT e.is_deleted AND {_VOUCHED.format(oldest="p.oldest")}
           AND p.seen > 0 AND NOT (p.live >= ? AND p.seen < p.live * ?)
           AND NOT EXISTS (SELECT 1 FROM obs o WHERE o.entry_id = e.entry_id)
         """,
@@ -453,9 +467,16 @@ def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int
     )
     con.execute(
         """
+        UPDATE entries e SET missing_count = missing_count + 1 FROM missed m
+        WHERE e.entry_id = m.entry_id
+        """
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TEMP TABLE gone AS
         SELECT e.entry_id, p.fetched_at FROM entries e JOIN round_pages p USING (source_id)
-        WHERE NOT e.is_deleted AND e.missing_count >= ?
+        WHERE NOT e.is_deleted AND (e.missing_count >= ?
+              OR e.entry_id IN (SELECT entry_id FROM missed WHERE deeper))
         """,
         [threshold],
     )
