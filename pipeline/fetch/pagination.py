@@ -244,27 +244,35 @@ class _Walk:
     page_no: int = 1
     ids: set[str] = field(default_factory=set)
     looped: bool = False
+    sure: bool = False  # the link followed last said it leads to older entries
 
     def __post_init__(self) -> None:
         self.ids = {e.entry_id for e in self.page.entries}
 
     def next_link(self, source: Source) -> str | None:
         """The likeliest older page not read yet. A numbered link to a page no older than
-        this one points back (a pager bar lists them all); a link to a page already read
-        is a loop, and ends the follow with a warning."""
+        this one points back (a pager bar lists them all), and so may an opaque one
+        already read; an explicit "older" link (or a higher page number) to a page
+        already read is a loop, and ends the follow with a warning."""
         own = page_number(self.page.url, self.ticker) or self.page_no
         ahead = [u for u in self.page.older_pages if (page_number(u, self.ticker) or own + 1) > own]
         fresh = [u for u in ahead if u not in self.seen]
-        if ahead and not fresh:
+        back = [u for u in ahead if u in self.seen and self._says_older(u)]
+        if back and not fresh:
             self.looped = True
             log.warning(
                 "source %s (%s): page %d links back to a page already read (%s); a loop, stopped",
                 source.source_id,
                 source.url,
                 self.page_no,
-                ahead[0],
+                back[0],
             )
+        self.sure = bool(fresh) and self._says_older(fresh[0])
         return fresh[0] if fresh else None
+
+    def _says_older(self, url: str) -> bool:
+        """An explicit "older" link or a numbered page: not a guess at an opaque key."""
+        return url in self.page.next_pages or page_number(url, self.ticker) is not None
 
     def read(self, source: Source, deeper: DeeperPage) -> bool:
         """Take in an older page; False when the follow ends there (a failed fetch, a page
@@ -275,7 +283,7 @@ class _Walk:
         page = deeper.page
         new = [e for e in page.entries if e.entry_id not in self.ids] if page else []
         if not new:
-            if page is not None and page.entries:  # came round to pages already read
+            if page is not None and page.entries and self.sure:  # came round: a loop
                 log.warning(
                     "source %s (%s): page %d (%s) only repeats entries already read; a loop, "
                     "stopped",
@@ -285,7 +293,7 @@ class _Walk:
                     final.url,
                 )
             else:
-                why = "failed" if page is None else "has no entries"
+                why = "failed" if page is None else "brought no new entry"
                 log.info(
                     "source %s: page %d (%s) %s; stopped",
                     source.source_id,

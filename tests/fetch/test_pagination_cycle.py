@@ -17,6 +17,7 @@ import pytest
 from pipeline.cycle import run_cycle
 from pipeline.demo.paginated import Post, posts, write_ticker
 from pipeline.demo.replay import ReplayServer
+from pipeline.reprocess import Selection, reprocess
 from pipeline.settings import Settings
 from pipeline.sources import Source
 from pipeline.warehouse import connect
@@ -74,10 +75,10 @@ def test_every_style_keeps_the_whole_ticker_and_withdraws_nothing(
     for style in STYLES:
         write_ticker(root, style, style, list(zip(T[:3], SHOWN[:3], strict=True)))
     expected_requests = [
-        {s: 4 for s in STYLES},  # first sight: pages 1-4 (10, 10, 10, 5 entries)
-        {s: 2 for s in STYLES},  # the burst left a gap: page 2 reaches the known entries
-        {s: 1 for s in STYLES},  # +3: page 1 still reaches the known entries
-        {s: 1 for s in STYLES},  # unchanged: one conditional request (304)
+        dict.fromkeys(STYLES, 4),  # first sight: pages 1-4 (10, 10, 10, 5 entries)
+        dict.fromkeys(STYLES, 2),  # the burst left a gap: page 2 reaches the known entries
+        dict.fromkeys(STYLES, 1),  # +3: page 1 still reaches the known entries
+        dict.fromkeys(STYLES, 1),  # unchanged: one conditional request (304)
     ]
     with ReplayServer(root, at=T[0]) as server:
         sources = [source(server, style) for style in STYLES]
@@ -189,3 +190,32 @@ def test_real_deletions_on_page_one_and_on_an_older_page_are_detected(
             "USING (entry_id) WHERE change_kind = 'deleted' ORDER BY 2"
         ).fetchall()
     assert kinds == [(gone_first.headline, at[2]), (gone_deeper.headline, at[3])]
+
+
+def warehouse_state(settings: Settings) -> list[list[tuple[Any, ...]]]:
+    with connect(settings.warehouse, read_only=True) as con:
+        return [
+            con.execute(f"SELECT * EXCLUDE (load_id) FROM {table} ORDER BY ALL").fetchall()
+            for table in ("entry_versions", "pages")
+        ] + [con.execute("SELECT * FROM entries ORDER BY ALL").fetchall()]
+
+
+def test_reprocess_rereads_the_archived_older_pages(tmp_path: Path, settings: Settings) -> None:
+    gone = POSTS[34]
+    timeline = [
+        (T[0], POSTS[:20]),
+        (T[1], POSTS[:35]),
+        (T[2], [p for p in POSTS if p is not gone]),  # a gap read; one withdrawn on page 2
+    ]
+    root = tmp_path / "replay"
+    write_ticker(root, "re", "block", timeline)
+    with ReplayServer(root, at=T[0]) as server:
+        for number, (at, _) in enumerate(timeline):
+            server.clock.set(at)
+            run_cycle([source(server, "re")], settings, run_id=f"r{number}", now=at)
+        before, asked = warehouse_state(settings), len(server.request_log())
+        reprocess(settings, Selection(), load_id="again", now=T[2])
+        assert len(server.request_log()) == asked  # no network: the archive's pages
+    assert warehouse_state(settings) == before
+    got = entries(settings, "re")
+    assert len(got) == 53 and got[gone.headline] == (True, 1)
