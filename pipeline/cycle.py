@@ -261,7 +261,7 @@ def stage_deep(batch: stage.Batch, deep: pagination.DeepFetch) -> None:
     for deeper in deep.pages:
         final = deeper.attempts[-1]
         for result in deeper.attempts:
-            changed = result is final and deeper.page is not None
+            changed = result is final and result.sha256 is not None  # archived, as page 1's
             batch.add("fetches", _fetch_row(result, changed=changed, page_no=deeper.page_no))
     pages = [d.page for d in deep.pages]
     stage_older_pages(batch, deep.source.source_id, deep.first.fetched_at, pages, deep.whole)
