@@ -22,7 +22,7 @@ from pipeline.discover import lifecycle
 from pipeline.discover.policy import adaptive_interval
 from pipeline.discover.run import discover
 from pipeline.errors import SourcesFailedError, WarehouseBusyError
-from pipeline.fetch import archive, render
+from pipeline.fetch import archive, pagination, render
 from pipeline.fetch.client import Fetcher, FetchResult, new_session
 from pipeline.fetch.politeness import Politeness
 from pipeline.models import ParsedPage, SourceState, Validators
@@ -100,7 +100,12 @@ def plan_shards(
             "%d of %d sources not due yet (poll_interval)", len(sources) - len(due), len(sources)
         )
     specs = [
-        {"source": s.to_dict(), "validators": asdict(known[s.source_id].validators)} for s in due
+        {
+            "source": s.to_dict(),
+            "validators": asdict(known[s.source_id].validators),
+            "history": pagination.History.of(known[s.source_id]).to_spec(),
+        }
+        for s in due
     ]
     return [specs[i : i + shard_size] for i in range(0, len(specs), shard_size)]
 
@@ -117,23 +122,34 @@ def fetch_parse_shard(
     now: datetime,
     politeness: Politeness | None = None,
     advance: Callable[[str], None] | None = None,
+    budget: pagination.PageBudget | None = None,
 ) -> Path:
     """Fetch every source of a shard through a bounded thread pool (within the per-host
     limits of `politeness`), archive and parse the changed pages, and stage the rows as
     one batch. Parsing runs on this thread while the pool keeps fetching; `advance` hears
-    each source id as it is staged."""
+    each source id as it is staged. A changed page 1 that should be read deeper has its
+    older pages followed on the pool (`pipeline.fetch.pagination`, within `budget`: the
+    cycle's, else the shard's own `page_budget`)."""
     config = settings.fetch
     specs = [(Source.from_dict(s["source"]), Validators(**s["validators"])) for s in shard]
+    histories = [pagination.History.from_spec(s.get("history")) for s in shard]
     batch = stage.Batch(batch_id)
     pool = ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="fetch")
     with new_session(config) as session:
         try:
             fetcher = Fetcher(session, config, politeness or new_politeness(config))
+            follower = _follower(fetcher, pool, budget, settings, now)
             futures = [pool.submit(fetcher.fetch, s, v, now=now) for s, v in specs]
-            for (source, validators), future in zip(specs, futures, strict=True):
-                _stage_source(batch, source, future.result(), validators, settings)
+            for (source, validators), history, future in zip(
+                specs, histories, futures, strict=True
+            ):
+                attempts = future.result()
+                page = _stage_source(batch, source, attempts, validators, settings)
+                follower.consider(source, attempts[-1], page, history)
                 if advance:
                     advance(source.source_id)
+            for deep in follower.done():
+                stage_deep(batch, deep)
         except BaseException:
             # An interrupt or a failed shard must not wait for fetches still in flight
             # (a stalled server holds one for its whole timeout): drop them.
@@ -143,13 +159,26 @@ def fetch_parse_shard(
     return stage.write_batch(settings.staging_dir, batch)
 
 
+def _follower(
+    fetcher: Fetcher,
+    pool: ThreadPoolExecutor,
+    budget: pagination.PageBudget | None,
+    settings: Settings,
+    now: datetime,
+) -> pagination.Follower:
+    budget = budget or pagination.PageBudget(settings.fetch.page_budget)
+    return pagination.Follower(fetcher, pool, budget, archive_dir=settings.archive_dir, now=now)
+
+
 def _stage_source(
     batch: stage.Batch,
     source: Source,
     attempts: list[FetchResult],
     old: Validators,
     settings: Settings,
-) -> None:
+) -> ParsedPage | None:
+    """Stage a source's fetch; returns page 1 when it changed and was parsed."""
+    page = None
     row = {**source.to_dict(), "status": "live", "ended_at": None}
     final = attempts[-1]
     new_body = final.body if final.body is not None and final.sha256 != old.sha256 else None
@@ -170,6 +199,7 @@ def _stage_source(
     batch.add("sources", row)
     for result in attempts:
         batch.add("fetches", _fetch_row(result, changed=result is final and shown.body is not None))
+    return page
 
 
 def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
@@ -191,13 +221,14 @@ def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage
         return None
 
 
-def _fetch_row(result: FetchResult, *, changed: bool) -> dict[str, Any]:
+def _fetch_row(result: FetchResult, *, changed: bool, page_no: int = 1) -> dict[str, Any]:
     return {
         "source_id": result.source_id,
         "url": result.url,
         "final_url": result.final_url,
         "fetched_at": result.fetched_at,
         "attempt": result.attempt,
+        "page_no": page_no,
         "status": result.status,
         "elapsed_ms": result.elapsed_ms,
         "bytes": result.bytes_read,
@@ -220,10 +251,47 @@ def stage_page(batch: stage.Batch, source: Source, result: FetchResult, page: Pa
             **{k: getattr(page, k) for k in ("modified_at", "language")},
             **health(page),
             "sha256": result.sha256,
+            "page_count": 1,
+            "whole_ticker": pagination.to_the_end(page),
         },
     )
     for entry in page.entries:
         batch.add("entries", {**key, **asdict(entry)})
+
+
+def stage_deep(batch: stage.Batch, deep: pagination.DeepFetch) -> None:
+    """Stage the older pages a fetch read: each attempt a fetch-log row with its page
+    number, and their entries observed with page 1 (`stage_older_pages`)."""
+    for deeper in deep.pages:
+        final = deeper.attempts[-1]
+        for result in deeper.attempts:
+            changed = result is final and result.sha256 is not None  # archived, as page 1's
+            batch.add("fetches", _fetch_row(result, changed=changed, page_no=deeper.page_no))
+    pages = [d.page for d in deep.pages]
+    stage_older_pages(batch, deep.source.source_id, deep.first.fetched_at, pages, deep.whole)
+
+
+def stage_older_pages(
+    batch: stage.Batch,
+    source_id: str,
+    fetched_at: datetime,
+    pages: Sequence[ParsedPage | None],
+    whole: bool | None = None,
+) -> None:
+    """The entries of a ticker's older pages join page 1's observation (staged already;
+    positions run on across the pages), and page 1's row counts them and says whether
+    the observation reached the ticker's end (`whole`; None: as it said)."""
+    key = {"source_id": source_id, "fetched_at": fetched_at}
+    row = next(r for r in batch.rows["pages"] if all(r[k] == v for k, v in key.items()))
+    position = row.get("_next_position", row["entry_count"])  # not a staged column
+    for page in pages:
+        for entry in page.entries if page else ():
+            batch.add("entries", {**key, **asdict(entry), "position": position + entry.position})
+        position += len(page.entries) if page else 0
+    row["_next_position"] = position
+    row["page_count"] += len(pages)
+    if whole is not None:
+        row["whole_ticker"] = whole
 
 
 def discover_stage(
@@ -233,6 +301,7 @@ def discover_stage(
     batch_id: str,
     now: datetime,
     politeness: Politeness | None = None,
+    budget: pagination.PageBudget | None = None,
 ) -> tuple[Path, list[Source], set[str]]:
     """Read the outlets' listings and classify new items; stage the fetch log, the
     verdicts, the listings' validators and each new ticker's first fetch as one batch.
@@ -240,12 +309,19 @@ def discover_stage(
     fetched: the plan leaves them out of this cycle)."""
     config = settings.fetch
     batch = stage.Batch(batch_id)
-    with new_session(config) as session:
+    with (
+        new_session(config) as session,
+        ThreadPoolExecutor(max(1, config.workers), thread_name_prefix="deeper") as pool,
+    ):
         fetcher = Fetcher(session, config, politeness or new_politeness(config))
         found = discover(outlets, fetcher, read_discovery(settings), now=now)
-    for source_id, attempts in found.new.items():
-        source = next(t for t in found.tickers if t.source_id == source_id)
-        _stage_source(batch, source, attempts, Validators(), settings)
+        follower = _follower(fetcher, pool, budget, settings, now)
+        for source_id, attempts in found.new.items():  # first fetches: no entries known
+            source = next(t for t in found.tickers if t.source_id == source_id)
+            page = _stage_source(batch, source, attempts, Validators(), settings)
+            follower.consider(source, attempts[-1], page, pagination.History())
+        for deep in follower.done():
+            stage_deep(batch, deep)
     for result in found.log:
         batch.add("fetches", _fetch_row(result, changed=False))
     for verdict in found.verdicts:
@@ -276,11 +352,17 @@ def run_cycle(
     plan."""
     when_free(lambda: check_writable(settings), wait)
     politeness = new_politeness(settings.fetch)
+    budget = pagination.PageBudget(settings.fetch.page_budget)  # shared by all shards
     paths: list[Path] = []
     try:
         if outlets:
             path, tickers, new = discover_stage(
-                outlets, settings, batch_id=f"{run_id}-discovery", now=now, politeness=politeness
+                outlets,
+                settings,
+                batch_id=f"{run_id}-discovery",
+                now=now,
+                politeness=politeness,
+                budget=budget,
             )
             paths.append(path)
             sources = [*sources, *(t for t in tickers if t.source_id not in new)]
@@ -295,6 +377,7 @@ def run_cycle(
                     now=now,
                     politeness=politeness,
                     advance=advance,
+                    budget=budget,
                 )
             )
         report = when_free(lambda: load(settings, paths, load_id=run_id, now=now), wait)

@@ -96,5 +96,7 @@ class ParsedPage:
     matched_count: int = 0
     tz: str | None = None
     tz_source: str | None = None
-    # Links to the ticker's other pages, likeliest older page first (parse.pagination).
+    # Links to the ticker's other pages, likeliest older page first (parse.pagination),
+    # and those among them that say they lead to older entries (rel=next, "older").
     older_pages: list[str] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)

@@ -2,7 +2,9 @@
 entries of their sources, with no network (the backfill after a parser fix).
 
 Every fetch that brought a changed body (``fetches.changed``, including those whose parse
-failed) is re-parsed from the raw archive in fetch order, as the original cycles did. The
+failed) is re-parsed from the raw archive in fetch order, as the original cycles did; the
+older pages a fetch read (``fetches.page_no`` > 1) are re-parsed with its page 1 and
+observed with it, as far as the original observation reached (``pages.whole_ticker``). The
 selected sources' entries and entry history are replaced by the result, so reprocessing
 the whole archive reproduces exactly the entries of the original runs. `since`/`until`
 narrow the replay to fetches in [since, until): the history is then rebuilt as if only
@@ -15,17 +17,18 @@ transaction, on the DuckDB file as on DuckLake (rerun there after a write confli
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from pipeline import stage
-from pipeline.cycle import parse_result, stage_page
+from pipeline.cycle import parse_result, stage_older_pages, stage_page
 from pipeline.errors import TickerlakeError
 from pipeline.fetch import archive
 from pipeline.fetch.client import FetchResult
+from pipeline.fetch.pagination import parse_deeper
 from pipeline.settings import Settings
 from pipeline.sources import Source
 from pipeline.warehouse.backend import reading, writing
@@ -40,6 +43,8 @@ class ArchivedFetch:
     fetched_at: datetime
     url: str
     sha256: str
+    page_no: int = 1
+    whole: bool | None = None  # pages.whole_ticker of the observation (page 1 only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +75,9 @@ def reprocess(
             _refuse_to_drop(con, selection, list(sources))
         fetches = _archived_fetches(con, selection, list(sources))
     batch = stage.Batch(load_id)
+    tickers: dict[tuple[str, datetime], str] = {}  # page 1's URL, the ticker's, per fetch
     for fetched in fetches:
-        _stage_fetch(batch, sources[fetched.source_id], fetched, settings.archive_dir)
+        _stage_fetch(batch, sources[fetched.source_id], fetched, settings.archive_dir, tickers)
         if advance:
             advance(f"{fetched.source_id} {fetched.fetched_at:%Y-%m-%d %H:%M}")
     path = stage.write_batch(settings.staging_dir, batch)
@@ -142,16 +148,17 @@ def _archived_fetches(
 ) -> list[ArchivedFetch]:
     rows = con.execute(
         """
-        SELECT DISTINCT ON (source_id, fetched_at) source_id, fetched_at,
-               coalesce(f.final_url, f.url), coalesce(p.sha256, f.sha256) AS sha256
+        SELECT DISTINCT ON (source_id, fetched_at, f.page_no) source_id, fetched_at,
+               coalesce(f.final_url, f.url),
+               -- a rendered page (pipeline.fetch.render) is re-parsed from its rendered
+               -- DOM, which page 1's pages.sha256 names; the fetch's own is the shell's
+               CASE WHEN f.page_no = 1 THEN coalesce(p.sha256, f.sha256) ELSE f.sha256 END,
+               f.page_no, p.whole_ticker
         FROM fetches f LEFT JOIN pages p USING (source_id, fetched_at)
-        -- a rendered page (pipeline.fetch.render) is re-parsed from its rendered DOM,
-        -- which pages.sha256 names; the fetch's own sha256 is the shell's
-        WHERE changed AND coalesce(p.sha256, f.sha256) IS NOT NULL
-          AND list_contains(?, source_id)
+        WHERE changed AND f.sha256 IS NOT NULL AND list_contains(?, source_id)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at >= ?)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at < ?)
-        ORDER BY source_id, fetched_at, attempt DESC
+        ORDER BY source_id, fetched_at, f.page_no, attempt DESC
         """,
         [source_ids, selection.since, selection.since, selection.until, selection.until],
     ).fetchall()
@@ -159,7 +166,11 @@ def _archived_fetches(
 
 
 def _stage_fetch(
-    batch: stage.Batch, source: Source, fetched: ArchivedFetch, root: archive.Root
+    batch: stage.Batch,
+    source: Source,
+    fetched: ArchivedFetch,
+    root: archive.Root,
+    tickers: dict[tuple[str, datetime], str],
 ) -> None:
     try:
         body = archive.get(root, fetched.sha256)
@@ -177,10 +188,31 @@ def _stage_fetch(
         headers={"content-type": content_type} if content_type else {},
         sha256=fetched.sha256,
     )
+    if fetched.page_no > 1:
+        _stage_older_page(batch, source, fetched, replace(result, body=body), tickers)
+        return
     batch.add("sources", source.to_dict())
     page = parse_result(source, result, body)
     if page is not None:
         stage_page(batch, source, result, page)
+        tickers[(source.source_id, fetched.fetched_at)] = fetched.url
+        if fetched.whole is not None:  # as far as the original observation reached
+            stage_older_pages(batch, source.source_id, fetched.fetched_at, [], fetched.whole)
+
+
+def _stage_older_page(
+    batch: stage.Batch,
+    source: Source,
+    fetched: ArchivedFetch,
+    result: FetchResult,
+    tickers: dict[tuple[str, datetime], str],
+) -> None:
+    """An older page joins its page 1's observation (none if page 1 did not parse)."""
+    ticker = tickers.get((source.source_id, fetched.fetched_at))
+    if ticker is None:
+        return
+    page = parse_deeper(source, result, ticker)
+    stage_older_pages(batch, source.source_id, fetched.fetched_at, [page])
 
 
 def _forget_entries(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> None:
@@ -204,7 +236,8 @@ def _refresh_pages(con: duckdb.DuckDBPyConnection, batch: Path) -> None:
             language = b.language, is_liveblog = b.is_liveblog, parser = b.parser,
             entry_count = b.entry_count, warnings = b.warnings, timed_count = b.timed_count,
             structured_count = b.structured_count, rendered_count = b.rendered_count,
-            matched_count = b.matched_count, tz = b.tz, tz_source = b.tz_source
+            matched_count = b.matched_count, tz = b.tz, tz_source = b.tz_source,
+            page_count = b.page_count, whole_ticker = b.whole_ticker
         FROM read_parquet(?) b
         WHERE p.source_id = b.source_id AND p.fetched_at = b.fetched_at
         """,

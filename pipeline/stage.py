@@ -59,6 +59,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "final_url": "VARCHAR",
         "fetched_at": "TIMESTAMPTZ",
         "attempt": "INTEGER",
+        "page_no": "INTEGER",  # 1: the source's own URL; 2, 3 …: older pages followed
         "status": "INTEGER",
         "elapsed_ms": "INTEGER",
         "bytes": "BIGINT",
@@ -89,6 +90,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "matched_count": "INTEGER",
         "tz": "VARCHAR",
         "tz_source": "VARCHAR",
+        # The observation's extent: ticker pages read, and whether to the ticker's end.
+        "page_count": "INTEGER",
+        "whole_ticker": "BOOLEAN",
     },
     "entries": {
         "source_id": "VARCHAR",
@@ -178,15 +182,16 @@ def _json_value(value: object) -> str:
 
 
 def final_attempts(paths: list[Path]) -> list[tuple[str, str, str | None, str | None]]:
-    """(source_id, url, error_class, error) of each source's last fetch attempt in the
-    batches, by source id."""
+    """(source_id, url, error_class, error) of each source's last fetch attempt of its
+    page 1 in the batches, by source id (an older page that failed does not fail it)."""
     if not paths:
         return []
     files = [str(p / "fetches.parquet") for p in paths]
     with duckdb.connect() as con:
         rows = con.execute(
             """
-            SELECT source_id, url, error_class, error FROM read_parquet(?)
+            SELECT source_id, url, error_class, error FROM read_parquet(?, union_by_name = true)
+            WHERE coalesce(page_no, 1) = 1
             QUALIFY row_number() OVER (PARTITION BY source_id
                                        ORDER BY fetched_at DESC, attempt DESC) = 1
             ORDER BY source_id

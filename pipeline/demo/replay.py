@@ -10,6 +10,11 @@ shared `ReplayClock` decides "now" for every source; it moves only when told to 
 
 An optional ``<root>/faults.yaml`` scripts misbehaviour per source (429s, resets, stalls,
 truncated bodies, …): see `pipeline.demo.faults`.
+
+A paginated ticker's snapshot is one ``<stamp>.pages.json`` holding all of its pages at
+that time (`pipeline.demo.paginated` writes them): ``{"pages": {name: html},
+"routes": {target: name}}``, where a target is what follows the source's own path in a
+request (``""`` for page 1, ``"page/2"``, ``"?page=2"``, ``"?page=with:block-x"``).
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 _SNAPSHOT_NAME = re.compile(r"(\d{8}T\d{6}Z)\.(.+)")
+PAGED_EXTENSION = "pages.json"  # a paginated ticker: every page of it at that time
 _MAX_DRAINED_BODY = 1 << 20
 
 RequestLogEntry = dict[str, Any]
@@ -77,9 +83,18 @@ class Snapshot:
     path: Path
 
     @property
+    def extension(self) -> str:
+        return self.path.name.partition(".")[2].lower()
+
+    @property
     def content_type(self) -> str:
-        extension = self.path.name.partition(".")[2].lower()
-        return CONTENT_TYPES.get(extension, DEFAULT_CONTENT_TYPE)
+        if self.paged:
+            return CONTENT_TYPES["html"]
+        return CONTENT_TYPES.get(self.extension, DEFAULT_CONTENT_TYPE)
+
+    @property
+    def paged(self) -> bool:
+        return self.extension == PAGED_EXTENSION
 
 
 def snapshot_name(at: datetime, extension: str) -> str:
@@ -281,6 +296,7 @@ class _ReplayApp:
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _bodies: dict[Path, bytes] = field(default_factory=dict)
+    _paged: dict[Path, dict[str, bytes]] = field(default_factory=dict)
     _requested: set[str] = field(default_factory=set)
     _round_generation: int = -1
     _log: deque[RequestLogEntry] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_LIMIT))
@@ -295,12 +311,16 @@ class _ReplayApp:
             return self._control(method, action, parts.query)
         if method == "POST":
             return self._text(HTTPStatus.METHOD_NOT_ALLOWED, "sources are read-only\n", "GET, HEAD")
+        source_id, _, rest = path.partition("/")
+        page = rest + (f"?{parts.query}" if parts.query else "")
+        if source_id not in self.index:
+            source_id, page = path, ""
         if path == "robots.txt" and (robots := self.faults.robots_txt()) is not None:
             response = self._text(HTTPStatus.OK, robots)
         else:
-            response = self._source(method, path, if_none_match, if_modified_since)
-            response = self._with_fault(method, path, response)
-        self._record(path, response.status, if_none_match, if_modified_since)
+            response = self._source(method, source_id, page, if_none_match, if_modified_since)
+            response = self._with_fault(method, source_id, response)
+        self._record(source_id, response.status, if_none_match, if_modified_since, page)
         return response
 
     def _with_fault(self, method: str, source_id: str, response: _Response) -> _Response:
@@ -319,16 +339,27 @@ class _ReplayApp:
     # sources
 
     def _source(
-        self, method: str, source_id: str, if_none_match: str | None, if_modified_since: str | None
+        self,
+        method: str,
+        source_id: str,
+        page: str,
+        if_none_match: str | None,
+        if_modified_since: str | None,
     ) -> _Response:
         snapshots = self.index.get(source_id)
         if snapshots is None:
             return self._text(HTTPStatus.NOT_FOUND, f"unknown source {source_id!r}\n")
-        at = self._clock_for(source_id, counts_for_round=method == "GET")
+        at = self._clock_for(source_id, counts_for_round=method == "GET" and not page)
         snapshot = _current(snapshots, at)
         if snapshot is None:
             return self._text(HTTPStatus.NOT_FOUND, f"no snapshot of {source_id!r} yet\n", at=at)
-        return self._snapshot(snapshot, at, if_none_match, if_modified_since)
+        if snapshot.paged:
+            body = self._pages(snapshot.path, page)
+        else:  # a plain snapshot has no other pages; its query is ignored, as always
+            body = None if page and not page.startswith("?") else self._body(snapshot.path)
+        if body is None:
+            return self._text(HTTPStatus.NOT_FOUND, f"{source_id!r} has no page {page!r}\n", at=at)
+        return self._snapshot(snapshot, body, at, if_none_match, if_modified_since)
 
     def _clock_for(self, source_id: str, *, counts_for_round: bool) -> datetime:
         """Clock time for this request; with auto_advance, also moves it after a full round."""
@@ -350,11 +381,11 @@ class _ReplayApp:
     def _snapshot(
         self,
         snapshot: Snapshot,
+        body: bytes,
         at: datetime,
         if_none_match: str | None,
         if_modified_since: str | None,
     ) -> _Response:
-        body = self._body(snapshot.path)
         etag = _etag(body)
         headers = [
             ("ETag", etag),
@@ -375,8 +406,26 @@ class _ReplayApp:
                 self._bodies[path] = cached
         return cached
 
+    def _pages(self, path: Path, page: str) -> bytes | None:
+        """One page of a paginated snapshot (parsed once), None when it has no such page."""
+        with self._lock:
+            paged = self._paged.get(path)
+        if paged is None:
+            data = json.loads(self._body(path))
+            paged = {
+                target: data["pages"][name].encode() for target, name in data["routes"].items()
+            }
+            with self._lock:
+                self._paged[path] = paged
+        return paged.get(page)
+
     def _record(
-        self, source_id: str, status: int, if_none_match: str | None, if_modified_since: str | None
+        self,
+        source_id: str,
+        status: int,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+        page: str = "",
     ) -> None:
         entry: RequestLogEntry = {
             "source": source_id,
@@ -384,6 +433,8 @@ class _ReplayApp:
             "if_none_match": if_none_match,
             "if_modified_since": if_modified_since,
         }
+        if page:  # an older page of a paginated ticker
+            entry["page"] = page
         with self._lock:
             self._log.append(entry)
 

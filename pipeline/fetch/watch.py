@@ -12,6 +12,7 @@ from pipeline.errors import ConfigError, UnsafeUrlError
 from pipeline.fetch import archive
 from pipeline.fetch.client import conditional_headers, resolve
 from pipeline.fetch.netguard import is_public
+from pipeline.fetch.pagination import History
 from pipeline.models import SourceState, Validators
 from pipeline.sources import Source
 
@@ -19,8 +20,9 @@ from pipeline.sources import Source
 def watch_specs(
     sources: list[Source], state: dict[str, SourceState], source_ids: list[str]
 ) -> list[dict[str, Any]]:
-    """The hot sources with their validators, as JSON-serialisable specs in the shape of
-    a shard (so a changed spec is fetched like any other)."""
+    """The hot sources with their validators and entry history, as JSON-serialisable
+    specs in the shape of a shard (so a changed spec is fetched like any other, older
+    pages included when page 1 shows a gap)."""
     by_id = {s.source_id: s for s in sources}
     unknown = sorted(set(source_ids) - set(by_id))
     if unknown:
@@ -29,6 +31,7 @@ def watch_specs(
         {
             "source": by_id[i].to_dict(),
             "validators": asdict(state.get(i, SourceState()).validators),
+            "history": History.of(state.get(i, SourceState())).to_spec(),
         }
         for i in source_ids
     ]

@@ -155,7 +155,7 @@ def _is_plain_text(text: str, content_type: str) -> bool:
 def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     text, url, choice = given.text, given.url, given.choice
     root = _document(given.markup)
-    page_links = pagination.older_pages(root, page_url or url, url)
+    links = pagination.pager(root, page_url or url, url)
     lang = given.language or root.get("lang") or _detected_language(root)
     warnings: list[str] = []
     ld_values = jsonld.json_ld_objects(root, warnings)
@@ -178,7 +178,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     )
     _page_meta(root, ld_values, metas, page, ctx)
     page.tz, page.tz_source = ctx.tz, ctx.tz_source
-    page.older_pages = page_links
+    page.older_pages, page.next_pages = links.older, links.explicit
     page.published_at = page.published_at or page_date(text, ctx)
     structured, page.parser = _structured(root, ld_values, ctx, choice)
     rendered, rendered_by = (

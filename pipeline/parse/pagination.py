@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from pipeline.parse.html_text import Element, words_of
 
-__all__ = ["older_pages", "page_number"]
+__all__ = ["Pager", "older_pages", "page_number", "pager"]
 
 PAGE_KEYS = frozenset(
     {"page", "p", "pg", "paged", "pagenum", "page_no", "seite", "pagina", "strona", "pag"}
@@ -54,6 +54,27 @@ class _Candidate:
 def older_pages(root: Element, page_url: str, ticker_url: str) -> list[str]:
     """Links on the page (read from `page_url`) to other pages of the ticker at
     `ticker_url`, the likeliest older page first; never the page itself or page 1."""
+    return [c.url for c in _ranked(root, page_url, ticker_url)]
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """`older` as `older_pages` gives them, and `explicit`: those that say they lead to
+    older entries (`rel="next"`, an "older" link text). A reader that meets one of these
+    again has gone round a loop, while an opaque page key or `rel="prev"` may as well
+    lead back to newer pages."""
+
+    older: list[str]
+    explicit: list[str]
+
+
+def pager(root: Element, page_url: str, ticker_url: str) -> Pager:
+    """`older_pages` and which of them are explicit, from one pass over the links."""
+    ranked = _ranked(root, page_url, ticker_url)
+    return Pager([c.url for c in ranked], [c.url for c in ranked if c.rank == _EXPLICIT])
+
+
+def _ranked(root: Element, page_url: str, ticker_url: str) -> list[_Candidate]:
     own = {_key(page_url), _key(ticker_url)}
     best: dict[str, _Candidate] = {}
     for order, element in enumerate(root.iter("a", "link")):
@@ -67,7 +88,7 @@ def older_pages(root: Element, page_url: str, ticker_url: str) -> list[str]:
         if found is not None and (url not in best or found.rank < best[url].rank):
             best[url] = found
     ranked = sorted(best.values(), key=lambda c: (c.rank, c.number, c.order))
-    return [c.url for c in ranked if c.number != 1]
+    return [c for c in ranked if c.number != 1]
 
 
 def _classify(element: Element, url: str, ticker_url: str, order: int) -> _Candidate | None:

@@ -62,7 +62,8 @@ def check_writable(settings: Settings) -> None:
 
 
 def read_state(settings: Settings) -> dict[str, SourceState]:
-    """Validators and last fetch time of every known source; empty before the first load."""
+    """Validators, last fetch time and newest entry of every known source; empty before
+    the first load."""
     try:
         con = reading(settings)
     except WarehouseMissingError:
@@ -71,21 +72,24 @@ def read_state(settings: Settings) -> dict[str, SourceState]:
         rows = con.execute(
             f"""
             SELECT s.source_id, s.etag, s.last_modified, s.last_sha256, f.last_fetched_at,
-                   s.status, e.times, s.render_mode, s.render_checked_at, s.render_sha256
+                   e.newest, s.status, e.times, s.render_mode, s.render_checked_at,
+                   s.render_sha256
             FROM sources s LEFT JOIN (SELECT source_id, max(fetched_at) AS last_fetched_at
                                       FROM fetches GROUP BY source_id) f USING (source_id)
             LEFT JOIN (SELECT source_id, list(coalesce(published_at, first_seen_at)
                                               ORDER BY coalesce(published_at, first_seen_at)
-                                              DESC)[:{ENTRY_TIMES}] AS times
+                                              DESC)[:{ENTRY_TIMES}] AS times,
+                              max(published_at) AS newest
                        FROM entries WHERE NOT is_deleted GROUP BY source_id) e USING (source_id)
             """
         )
         return {
             r[0]: SourceState(
-                Validators(r[1], r[2], r[3], r[7], r[8] and r[8].isoformat(), r[9]),
+                Validators(r[1], r[2], r[3], r[8], r[9] and r[9].isoformat(), r[10]),
                 r[4],
-                status=r[5],
-                entry_times=tuple(r[6] or ()),
+                newest_entry_at=r[5],
+                status=r[6],
+                entry_times=tuple(r[7] or ()),
             )
             for r in rows.fetchall()
         }

@@ -95,22 +95,46 @@ def _load(
 # rather than left to ON CONFLICT (which keeps the first) or MERGE (which inserts both).
 _STAGED_KEYS = {
     "sources": "source_id",
-    "fetches": "source_id, fetched_at, attempt",
+    "fetches": "source_id, fetched_at, page_no, attempt",
     "pages": "source_id, fetched_at",
     "discovered_items": "outlet_id, url",
     "outlet_feeds": "outlet_id, feed_url",
+}
+# Staged columns newer than some batches that may still wait to be loaded, with the value
+# such a batch meant: it read page 1 only, and page 1 was the whole ticker.
+_LATE_COLUMNS = {
+    "fetches": {"page_no": ("INTEGER", "1")},
+    "pages": {"page_count": ("INTEGER", "1"), "whole_ticker": ("BOOLEAN", "true")},
 }
 
 
 def _stage_views(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
     for table, key in _STAGED_KEYS.items():
+        late = _LATE_COLUMNS.get(table)
+        if late:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE b_{table} AS {_READ_STAGED}",
+                _staged_files(paths, table),
+            )
+            _fill_late_columns(con, f"b_{table}", late)
+            source, params = f"b_{table}", []
+        else:
+            source, params = f"({_READ_STAGED})", _staged_files(paths, table)
         con.execute(
             f"""
-            CREATE OR REPLACE TEMP TABLE b_{table} AS {_READ_STAGED}
+            CREATE OR REPLACE TEMP TABLE b_{table} AS SELECT * FROM {source}
             QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY batch_no DESC) = 1
             """,
-            _staged_files(paths, table),
+            params,
         )
+
+
+def _fill_late_columns(
+    con: duckdb.DuckDBPyConnection, table: str, late: dict[str, tuple[str, str]]
+) -> None:
+    for column, (kind, value) in late.items():
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+        con.execute(f"UPDATE {table} SET {column} = {value} WHERE {column} IS NULL")
 
 
 _READ_STAGED = """
@@ -214,23 +238,26 @@ def _insert_fetches(con: duckdb.DuckDBPyConnection, load_id: str) -> int:
     return _count(
         con,
         """
-        INSERT INTO fetches SELECT source_id, fetched_at, attempt, url, final_url, status,
-            elapsed_ms, bytes, etag, last_modified, sha256, changed, error_class, error, ?
+        INSERT INTO fetches BY NAME SELECT source_id, fetched_at, attempt, page_no, url,
+            final_url, status, elapsed_ms, bytes, etag, last_modified, sha256, changed,
+            error_class, error, ? AS load_id
         FROM b_fetches b WHERE NOT EXISTS (SELECT 1 FROM fetches f
-            WHERE (f.source_id, f.fetched_at, f.attempt) = (b.source_id, b.fetched_at, b.attempt))
+            WHERE (f.source_id, f.fetched_at, f.page_no, f.attempt)
+                = (b.source_id, b.fetched_at, b.page_no, b.attempt))
         """,
         [load_id],
     )
 
 
 def _update_validators(con: duckdb.DuckDBPyConnection) -> None:
-    """Remember the validators of each source's newest 200 response (only if it is newer
-    than the one they came from): a 304 or a failed fetch writes nothing here."""
+    """Remember the validators of each source's newest 200 response to its own URL (only
+    if it is newer than the one they came from): a 304, a failed fetch or an older page
+    writes nothing here."""
     con.execute(
         """
         UPDATE sources s SET validated_at = f.fetched_at, etag = f.etag,
             last_modified = f.last_modified, last_sha256 = f.sha256
-        FROM (SELECT * FROM b_fetches WHERE status = 200
+        FROM (SELECT * FROM b_fetches WHERE status = 200 AND page_no = 1
               QUALIFY row_number() OVER (PARTITION BY source_id
                                          ORDER BY fetched_at DESC, attempt DESC) = 1) f
         WHERE s.source_id = f.source_id
@@ -259,7 +286,8 @@ def _observe(
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE obs_pages AS
-        SELECT source_id, fetched_at,
+        SELECT source_id, fetched_at, whole_ticker AS whole, page_count,
+               entry_count AS first_count,
                row_number() OVER (PARTITION BY source_id ORDER BY fetched_at) AS round
         FROM b_pages p JOIN sources s USING (source_id)
         WHERE s.last_observed_at IS NULL OR p.fetched_at > s.last_observed_at
@@ -318,17 +346,35 @@ def _observed_entries(con: duckdb.DuckDBPyConnection, staged: _Staged, round_no:
     if _count(con, "SELECT count(*) - count(DISTINCT entry_id) FROM obs"):
         first = "QUALIFY row_number() OVER (PARTITION BY entry_id ORDER BY position, source_id) = 1"
         _create_obs(con, staged, round_no, first)
+    # What each observation vouches for (see _delete_missing): `oldest` is the oldest
+    # time it shows, `first_oldest` the oldest its page 1 shows (page 1's entries come
+    # first), pinned and summary entries left out (they sit on top whatever their age).
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE round_pages AS
-        SELECT p.source_id, p.fetched_at,
-               (SELECT count(*) FROM obs o WHERE o.source_id = p.source_id) AS seen,
+        WITH shown AS (
+            SELECT o.source_id, count(*) AS seen,
+                   min(o.published_at) FILTER (WHERE NOT o.pinned AND NOT o.summary) AS oldest,
+                   min(o.published_at) FILTER (WHERE NOT o.pinned AND NOT o.summary
+                                               AND o.position < p.first_count) AS first_oldest
+            FROM obs o JOIN obs_pages p ON p.source_id = o.source_id AND p.round = ?
+            GROUP BY o.source_id)
+        SELECT p.source_id, p.fetched_at, p.whole, p.page_count, coalesce(o.seen, 0) AS seen,
+               o.oldest, o.first_oldest,
                (SELECT count(*) FROM entries e
-                WHERE e.source_id = p.source_id AND NOT e.is_deleted) AS live
-        FROM obs_pages p WHERE p.round = ?
+                WHERE e.source_id = p.source_id AND NOT e.is_deleted
+                      AND {_VOUCHED.format(oldest="o.oldest")}) AS live
+        FROM obs_pages p LEFT JOIN shown o USING (source_id)
+        WHERE p.round = ?
         """,
-        [round_no],
+        [round_no, round_no],
     )
+
+
+# An entry e should appear in the observation p: p read the whole ticker, or e is at least
+# as new as the oldest timed entry p shows. Untimed entries are vouched for only by a
+# whole ticker (a partial page says nothing about where they sit).
+_VOUCHED = "(p.whole OR coalesce(e.published_at >= {oldest}, false))"
 
 
 def _create_obs(
@@ -412,13 +458,23 @@ def _write_entries(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int) -> int:
-    """Count a miss for live entries absent from a non-suspect page; tombstone those that
-    reach the threshold. A page that suddenly lost most entries, or all of them (an outage
-    skeleton, an error page served with 200), deletes nothing."""
+    """Count a miss for live entries absent from a non-suspect observation that should
+    show them (`_VOUCHED`: an entry that slid to a ticker's older pages is not missing
+    from page 1); tombstone those that reach the threshold. An observation that suddenly
+    lost most of the entries it should show, or all of them (an outage skeleton, an error
+    page served with 200), deletes nothing.
+
+    A miss that only an older page could see (the entry is older than anything page 1
+    shows) tombstones at once: older pages are read only now and then (a first fetch, a
+    gap) and seldom twice while the entry is still in their range, so waiting for a
+    second miss would mean never noticing the withdrawal."""
     con.execute(
-        """
-        UPDATE entries e SET missing_count = missing_count + 1 FROM round_pages p
-        WHERE e.source_id = p.source_id AND NOT e.is_deleted
+        f"""
+        CREATE OR REPLACE TEMP TABLE missed AS
+        SELECT e.entry_id,
+               coalesce(p.page_count > 1 AND e.published_at < p.first_oldest, false) AS deeper
+        FROM entries e JOIN round_pages p USING (source_id)
+        WHERE NOT e.is_deleted AND {_VOUCHED.format(oldest="p.oldest")}
           AND p.seen > 0 AND NOT (p.live >= ? AND p.seen < p.live * ?)
           AND NOT EXISTS (SELECT 1 FROM obs o WHERE o.entry_id = e.entry_id)
         """,
@@ -426,9 +482,16 @@ def _delete_missing(con: duckdb.DuckDBPyConnection, load_id: str, threshold: int
     )
     con.execute(
         """
+        UPDATE entries e SET missing_count = missing_count + 1 FROM missed m
+        WHERE e.entry_id = m.entry_id
+        """
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TEMP TABLE gone AS
         SELECT e.entry_id, p.fetched_at FROM entries e JOIN round_pages p USING (source_id)
-        WHERE NOT e.is_deleted AND e.missing_count >= ?
+        WHERE NOT e.is_deleted AND (e.missing_count >= ?
+              OR e.entry_id IN (SELECT entry_id FROM missed WHERE deeper))
         """,
         [threshold],
     )

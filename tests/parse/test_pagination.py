@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.parse import parse_page
 from pipeline.parse.html_text import parse_html
-from pipeline.parse.pagination import older_pages, page_number
+from pipeline.parse.pagination import older_pages, page_number, pager
 
 TICKER = "https://news.example/live/storm-ticker"
 AT = datetime(2025, 8, 14, 19, 15, tzinfo=UTC)
@@ -98,3 +98,15 @@ def test_a_deeper_page_keeps_the_ids_of_the_ticker() -> None:
     assert [e.entry_id for e in deeper.entries] == [e.entry_id for e in first.entries]
     assert deeper.url == f"{TICKER}?page=2"
     assert deeper.older_pages == [f"{TICKER}?page=3"]
+
+
+def test_the_pager_tells_explicit_older_links_from_guesses() -> None:
+    root = parse_html(
+        '<html><body><a href="?page=with:block-new">Newer page</a>'
+        '<a href="?page=with:block-old">Older page</a><a rel="next" href="?page=3">3</a>'
+        '<a href="?page=2">2</a></body></html>'
+    )
+    assert root is not None
+    found = pager(root, TICKER, TICKER)
+    assert found.older == older_pages(root, TICKER, TICKER)
+    assert found.explicit == [f"{TICKER}?page=3", f"{TICKER}?page=with:block-old"]
