@@ -148,17 +148,21 @@ def _archived_fetches(
 ) -> list[ArchivedFetch]:
     rows = con.execute(
         """
-        SELECT DISTINCT ON (source_id, fetched_at, f.page_no) source_id, fetched_at,
-               coalesce(f.final_url, f.url),
-               -- a rendered page (pipeline.fetch.render) is re-parsed from its rendered
-               -- DOM, which page 1's pages.sha256 names; the fetch's own is the shell's
-               CASE WHEN f.page_no = 1 THEN coalesce(p.sha256, f.sha256) ELSE f.sha256 END,
-               f.page_no, p.whole_ticker
-        FROM fetches f LEFT JOIN pages p USING (source_id, fetched_at)
-        WHERE changed AND f.sha256 IS NOT NULL AND list_contains(?, source_id)
+        WITH archived AS (
+            -- a rendered page (pipeline.fetch.render) is re-parsed from its rendered DOM,
+            -- which page 1's pages.sha256 names; the fetch's own sha256 is the shell's
+            SELECT f.*, p.whole_ticker,
+                   CASE WHEN f.page_no = 1 THEN coalesce(p.sha256, f.sha256)
+                        ELSE f.sha256 END AS parsed_sha256
+            FROM fetches f LEFT JOIN pages p USING (source_id, fetched_at)
+        )
+        SELECT DISTINCT ON (source_id, fetched_at, page_no) source_id, fetched_at,
+               coalesce(final_url, url), parsed_sha256, page_no, whole_ticker
+        FROM archived
+        WHERE changed AND parsed_sha256 IS NOT NULL AND list_contains(?, source_id)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at >= ?)
           AND (?::TIMESTAMPTZ IS NULL OR fetched_at < ?)
-        ORDER BY source_id, fetched_at, f.page_no, attempt DESC
+        ORDER BY source_id, fetched_at, page_no, attempt DESC
         """,
         [source_ids, selection.since, selection.since, selection.until, selection.until],
     ).fetchall()
