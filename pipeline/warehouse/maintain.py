@@ -2,8 +2,9 @@
 run on the configured backend (pipeline.maintain adds the staging and archive steps).
 
 DuckLake writes at least one Parquet file per table a load touches (data inlining is
-off, see pipeline.warehouse.lake), about 7,000 a day on the 2-minute schedule, and keeps
-every snapshot for time travel. Maintenance merges the small files
+off, see pipeline.warehouse.lake), about 5,500 a day on the 2-minute schedule
+(bench/results/maintain.json), and keeps every snapshot for time travel. Maintenance
+merges the small files
 (`ducklake_merge_adjacent_files`, after `ducklake_rewrite_data_files` for files mostly
 deleted), expires snapshots older than the retention (`ducklake_expire_snapshots`), and
 deletes the files no snapshot needs any more (`ducklake_cleanup_old_files`) and those
