@@ -8,7 +8,6 @@ them than a tolerated share fail the cycle (`check_failures`) once its load is d
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ from pipeline.parse import parse_page
 from pipeline.parse.health import health
 from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Outlet, Source
-from pipeline.warehouse.backend import check_writable, load, read_discovery, read_state
+from pipeline.warehouse.backend import check_writable, load_staged, read_discovery, read_state
 from pipeline.warehouse.load import LoadReport
 
 log = logging.getLogger(__name__)
@@ -345,9 +344,10 @@ def run_cycle(
 
     The warehouse is opened for writing before anything is fetched, so one that cannot be
     written fails first; a warehouse busy with another writer is retried for up to `wait`
-    seconds, then and at the load. A cycle that does not load (an error, an interrupt)
-    removes the batches it staged: nothing is left half-done, and since no validators
-    were stored the next cycle fetches the same pages again. The outlets' discovery runs
+    seconds, then and at the load. The load deletes the batches once it has committed; a
+    cycle that does not load (an error, an interrupt) keeps the batches it staged, and a
+    later load picks them up (`load_staged`). Since no validators were stored, the next
+    cycle fetches the same pages again meanwhile. The outlets' discovery runs
     first: its batch loads with the shards, and the tickers it did not fetch yet join the
     plan."""
     when_free(lambda: check_writable(settings), wait)
@@ -380,12 +380,11 @@ def run_cycle(
                     budget=budget,
                 )
             )
-        report = when_free(lambda: load(settings, paths, load_id=run_id, now=now), wait)
+        fetched, failed = outcome(paths)  # read before the load deletes the batches
+        report = when_free(lambda: load_staged(settings, paths, load_id=run_id, now=now), wait)
     except BaseException:
-        for path in paths:
-            shutil.rmtree(path, ignore_errors=True)
+        log.info("cycle %s did not load: its %d staged batch(es) are kept", run_id, len(paths))
         raise
-    fetched, failed = outcome(paths)
     return CycleReport(**asdict(report), sources=fetched, failures=tuple(failed))
 
 

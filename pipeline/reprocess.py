@@ -81,8 +81,13 @@ def reprocess(
         if advance:
             advance(f"{fetched.source_id} {fetched.fetched_at:%Y-%m-%d %H:%M}")
     path = stage.write_batch(settings.staging_dir, batch)
-    with writing(settings) as con:
-        return with_retries(lambda: _reload(con, list(sources), path, load_id=load_id, now=now))
+    try:
+        with writing(settings) as con:
+            return with_retries(lambda: _reload(con, list(sources), path, load_id=load_id, now=now))
+    finally:
+        # Loaded or not, the batch is deleted: the archive rebuilds it, and a normal load
+        # must never pick it up (it needs the entries forgotten first).
+        stage.remove([path])
 
 
 def _reload(

@@ -18,6 +18,8 @@ DEFAULT_DATA_DIR = Path("var")
 DEFAULT_CONTACT = "https://github.com/tickerlake/tickerlake"
 DEFAULT_INGEST_SCHEDULE = "*/2 * * * *"
 DEFAULT_WATCH_INTERVAL = 15.0
+DEFAULT_MAINTAIN_SCHEDULE = "@daily"
+DEFAULT_SNAPSHOT_RETENTION_HOURS = 24.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,14 @@ class LakeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How long maintenance (`tickerlake maintain`) keeps what can be thrown away."""
+
+    archive_days: float | None = None  # raw bodies; None: forever (reprocess needs them)
+    snapshot_hours: float = DEFAULT_SNAPSHOT_RETENTION_HOURS  # DuckLake snapshots
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     warehouse: Path
     data_dir: Path
@@ -66,6 +76,7 @@ class Settings:
     archive_root: str | None = None  # a folder or an fsspec URL (memory://, s3://bucket/…)
     lake: LakeConfig | None = None  # None: the embedded DuckDB file `warehouse`
     render: RenderConfig = RenderConfig()
+    retention: Retention = Retention()
 
     @property
     def staging_dir(self) -> Path:
@@ -88,6 +99,19 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         archive_root=archive or None,
         lake=_lake(env),
         render=render_config(env),
+        retention=retention(env),
+    )
+
+
+def retention(env: dict[str, str]) -> Retention:
+    """TICKERLAKE_ARCHIVE_RETENTION_DAYS (unset or empty: keep the archive forever) and
+    TICKERLAKE_SNAPSHOT_RETENTION_HOURS."""
+    days = env.get("TICKERLAKE_ARCHIVE_RETENTION_DAYS", "").strip()
+    return Retention(
+        archive_days=_number(env, "TICKERLAKE_ARCHIVE_RETENTION_DAYS", 0.0) if days else None,
+        snapshot_hours=_number(
+            env, "TICKERLAKE_SNAPSHOT_RETENTION_HOURS", DEFAULT_SNAPSHOT_RETENTION_HOURS
+        ),
     )
 
 
@@ -177,6 +201,14 @@ def ingest_schedule(environ: dict[str, str] | None = None) -> str | None:
     `none` leaves it to manual and API runs."""
     env = os.environ if environ is None else environ
     value = env.get("TICKERLAKE_INGEST_SCHEDULE", DEFAULT_INGEST_SCHEDULE).strip()
+    return None if value.lower() in {"", "none"} else value
+
+
+def maintain_schedule(environ: dict[str, str] | None = None) -> str | None:
+    """Cron expression or preset of `tickerlake_maintain` (TICKERLAKE_MAINTAIN_SCHEDULE);
+    `none` leaves it to manual runs."""
+    env = os.environ if environ is None else environ
+    value = env.get("TICKERLAKE_MAINTAIN_SCHEDULE", DEFAULT_MAINTAIN_SCHEDULE).strip()
     return None if value.lower() in {"", "none"} else value
 
 

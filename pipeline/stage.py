@@ -117,6 +117,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
 }
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+COMPLETE = "_COMPLETE"  # the marker of a batch written whole
+PARTIAL = ".partial"  # suffix of a batch folder being written
 
 
 @dataclass(slots=True)
@@ -139,13 +141,13 @@ def batch_dir(staging_dir: Path, batch_id: str) -> Path:
 def write_batch(staging_dir: Path, batch: Batch) -> Path:
     """Write the batch atomically; rewriting an existing batch id replaces it whole."""
     final = batch_dir(staging_dir, batch.batch_id)
-    tmp = final.with_name(final.name + ".partial")
+    tmp = final.with_name(final.name + PARTIAL)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     with duckdb.connect() as con:
         for table, columns in SCHEMAS.items():
             _write_table(con, tmp / f"{table}.parquet", columns, batch.rows[table])
-    (tmp / "_COMPLETE").write_text(json.dumps({"batch_id": batch.batch_id}))
+    (tmp / COMPLETE).write_text(json.dumps({"batch_id": batch.batch_id}))
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
     return final
@@ -203,7 +205,36 @@ def final_attempts(paths: list[Path]) -> list[tuple[str, str, str | None, str | 
 
 def read_batch_id(path: Path) -> str:
     """The batch id of a complete batch folder, or BatchError."""
-    marker = path / "_COMPLETE"
+    marker = path / COMPLETE
     if not marker.is_file():
         raise BatchError(f"{path}: not a complete staged batch (no _COMPLETE marker)")
     return str(json.loads(marker.read_text())["batch_id"])
+
+
+def remove(paths: list[Path]) -> None:
+    """Delete staged batch folders (their load has committed); a missing one is fine."""
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def leftovers(staging_dir: Path, *, before: float) -> list[Path]:
+    """Complete batches in `staging_dir` written before `before` (seconds since the
+    epoch: file times are wall-clock times), oldest first: what failed loads kept."""
+    if not staging_dir.is_dir():
+        return []
+    found = [
+        (marker.stat().st_mtime, marker.parent)
+        for marker in staging_dir.glob(f"*/{COMPLETE}")
+        if not marker.parent.name.endswith(PARTIAL)
+    ]
+    return [path for written, path in sorted(found) if written < before]
+
+
+def abandoned_partials(staging_dir: Path, *, before: float) -> list[Path]:
+    """Batches whose writer died mid-write (`.partial` folders last changed before
+    `before`): never loadable, safe to delete."""
+    if not staging_dir.is_dir():
+        return []
+    return sorted(
+        p for p in staging_dir.glob(f"*{PARTIAL}") if p.is_dir() and p.stat().st_mtime < before
+    )

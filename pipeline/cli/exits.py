@@ -27,7 +27,8 @@ TERMINATED = 128 + signal.SIGTERM  # 143
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT, so the
-    same unwinding (cancel fetches, roll back, remove this run's batches) happens."""
+    same unwinding (cancel fetches, roll back; the batches staged so far are kept for a
+    later load) happens."""
 
 
 def say(message: str) -> None:

@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         _replay_parser,
         _corpus_parser,
         _enrich_parser,
+        _maintain_parser,
         _report_parser,
     ):
         add(verbs, common)
@@ -276,6 +277,15 @@ def _enrich_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         help="recompute fts indexes, near-duplicate stories and corpus links",
     )
     p.set_defaults(handler=cmd_enrich, on_interrupt=WRITES)
+
+
+def _maintain_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser(
+        "maintain",
+        parents=[common],
+        help="compact the warehouse, expire old snapshots, clear staging, prune the archive",
+    )
+    p.set_defaults(handler=cmd_maintain, on_interrupt=WRITES)
 
 
 def _report_parser(verbs: Verbs, common: argparse.ArgumentParser) -> None:
@@ -554,6 +564,16 @@ def cmd_enrich(args: argparse.Namespace) -> int:
         report = enrich_warehouse(settings, now=datetime.now(UTC), advance=advance)
     progress.summary("enrich", report.counts())
     print(json.dumps(report.counts()))
+    return 0
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    from pipeline.maintain import maintain
+
+    now = datetime.now(UTC)
+    report = maintain(_settings(args), load_id=f"maintain-{now:%Y%m%dT%H%M%S%fZ}", now=now)
+    for line in report.lines():
+        print(line)
     return 0
 
 

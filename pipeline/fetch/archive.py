@@ -2,6 +2,9 @@
 with a small JSON sidecar holding the Content-Type it came with (the parser needs it to
 read the charset and tell text from HTML when the page is re-parsed).
 
+Retention (`prune`, run by `tickerlake maintain`) deletes bodies written before a cutoff
+that no fetch since then brought; by default nothing is ever deleted.
+
 The root is a local folder or any fsspec URL (``memory://``, ``file://``,
 ``s3://bucket/prefix`` with s3fs installed), so the archive can live on object storage
 without the fetchers knowing."""
@@ -14,7 +17,10 @@ import json
 import os
 import posixpath
 import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -107,3 +113,43 @@ def content_type(root: Root, digest: str) -> str | None:
         return None
     value = json.loads(fs.cat_file(meta)).get("content_type")
     return str(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What `prune` deleted: bodies (each with its sidecar) and the bytes they held."""
+
+    bodies: int = 0
+    bytes: int = 0
+
+
+def prune(root: Root, *, keep: set[str], before: datetime) -> Pruned:
+    """Delete every body (and its Content-Type sidecar) written before `before` whose
+    sha256 is not in `keep`. An object is written once, when its body is first fetched,
+    so its file time is when that was; `keep` names the bodies still wanted though old
+    (fetched again since the cutoff, or a source's current page)."""
+    fs, base = _filesystem(str(root))
+    if not fs.exists(base):
+        return Pruned()
+    cutoff = before.timestamp()
+    bodies = size = 0
+    for path, info in fs.find(base, detail=True).items():
+        name = posixpath.basename(path)
+        digest, _, suffix = name.partition(".")
+        if suffix not in {"gz", "json"} or digest in keep or _written(info) >= cutoff:
+            continue
+        fs.rm_file(path)
+        bodies, size = bodies + (suffix == "gz"), size + int(info.get("size") or 0)
+    return Pruned(bodies, size)
+
+
+def _written(info: dict[str, Any]) -> float:
+    """An object's write time, as seconds since the epoch, from fsspec's listing: local
+    and memory filesystems give numbers, object stores a datetime."""
+    for key in ("mtime", "LastModified", "last_modified", "created"):
+        value = info.get(key)
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        if isinstance(value, int | float):
+            return float(value)
+    return float("inf")  # no time known: never deleted

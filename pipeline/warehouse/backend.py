@@ -5,13 +5,16 @@ caller, the DAGs, the CLI and the enrich stage alike, goes through these functio
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import WarehouseMissingError
+from pipeline import stage
+from pipeline.errors import BatchError, WarehouseMissingError
 from pipeline.models import DiscoveryState, SourceState, Validators
 from pipeline.settings import Settings
 from pipeline.warehouse.db import connect, transaction
@@ -19,7 +22,12 @@ from pipeline.warehouse.lake import ALIAS, connect_lake, load_lake, with_retries
 from pipeline.warehouse.load import LoadReport, load_batches
 from pipeline.warehouse.snapshot import publish_reader, query_path
 
+log = logging.getLogger(__name__)
 WORKSPACE = "workspace"
+# Seconds after which a staged batch nobody loaded counts as kept by a failed load. A
+# load follows its batches within a cycle (retries included); younger batches may be
+# waiting for a load under way elsewhere (a watch cycle, an overlapping run).
+LEFTOVER_AGE = 600.0
 ENTRY_TIMES = 20  # newest entry times read per source, for adaptive polling
 
 
@@ -127,6 +135,44 @@ def load(settings: Settings, batches: Iterable[Path], *, load_id: str, now: date
         report = load_batches(con, list(batches), load_id=load_id, now=now)
         publish_reader(con, settings.warehouse)
         return report
+
+
+def load_staged(
+    settings: Settings, batches: Iterable[Path], *, load_id: str, now: datetime
+) -> LoadReport:
+    """`load` the batches a cycle staged, then delete their folders: only once the load
+    has committed (and on the DuckDB file its reader snapshot is published), so a load
+    that fails keeps them for the next one. Leftovers of earlier failed loads are loaded
+    first (`recover_leftovers`), so their fetches come before this cycle's."""
+    paths = list(batches)
+    recover_leftovers(settings, load_id=load_id, now=now, skip=paths)
+    report = load(settings, paths, load_id=load_id, now=now)
+    stage.remove(paths)
+    return report
+
+
+def recover_leftovers(
+    settings: Settings, *, load_id: str, now: datetime, skip: Iterable[Path] = ()
+) -> tuple[int, int]:
+    """Load every staged batch older than LEFTOVER_AGE, each on its own, and delete it
+    once loaded (one already loaded loads nothing and is just deleted); `skip` those
+    being loaded now. A batch that cannot be read stays, with a warning, and does not
+    block the load. Returns (batches loaded, folders deleted)."""
+    # File ages are wall-clock times, not the cycle's `now` (which a replay sets).
+    found = stage.leftovers(settings.staging_dir, before=time.time() - LEFTOVER_AGE)
+    skipped = {p.resolve() for p in skip}
+    loaded = removed = 0
+    for path in (p for p in found if p.resolve() not in skipped):
+        try:
+            report = load(settings, [path], load_id=f"{load_id}+{path.name}", now=now)
+        except (BatchError, duckdb.Error) as exc:
+            log.warning("staged batch %s kept: it does not load: %s", path, exc)
+            continue
+        stage.remove([path])
+        loaded, removed = loaded + report.batches, removed + 1
+    if removed:
+        log.info("%d staged batch(es) left by failed loads: %d loaded", removed, loaded)
+    return loaded, removed
 
 
 @contextlib.contextmanager

@@ -56,7 +56,7 @@ def connect_lake(lake: LakeConfig, *, read_only: bool = False) -> duckdb.DuckDBP
     load_extension(con, "postgres")
     # No data inlining: updates of inlined rows conflict with every concurrent insert into
     # the same table, while Parquet files written by one load are only touched by loads
-    # of the same sources. Small files are merged by DuckLake maintenance.
+    # of the same sources. Small files are merged by `tickerlake maintain` (warehouse.maintain).
     options = (
         "READ_ONLY"
         if read_only

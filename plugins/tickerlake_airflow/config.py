@@ -17,6 +17,7 @@ from pipeline import settings as pipeline_settings
 from pipeline.errors import ConfigError
 from pipeline.settings import Settings, from_env
 from pipeline.settings import ingest_schedule as ingest_schedule
+from pipeline.settings import maintain_schedule as maintain_schedule
 from pipeline.settings import watch_interval as watch_interval
 
 SOURCES_VARIABLE = "tickerlake_sources"

@@ -1,11 +1,11 @@
-"""The bodies of the ingest and watch DAGs' tasks, shared by both: each reads the run-time
-settings and calls the pipeline. Imports of `pipeline` stages happen inside the functions,
-so a DAG-file parse loads none of them."""
+"""The bodies of the ingest, watch and maintain DAGs' tasks (ingest and watch share
+theirs): each reads the run-time settings and calls the pipeline. Imports of `pipeline`
+stages happen inside the functions, so a DAG-file parse loads none of them."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,14 @@ def fetch_parse(specs: list[dict[str, Any]], batch_id: str, now: datetime) -> di
 def load(
     staged: list[dict[str, str]], load_id: str, discovered: dict[str, Any] | None = None
 ) -> dict[str, int]:
-    """Load the staged batches (discovery's first) in one writer; the load's counts. Then,
-    when TICKERLAKE_FAIL_ABOVE is set and more than that share of the sources failed, the
-    task fails (SourcesFailedError, not retried): what was fetched is loaded all the same."""
+    """Load the staged batches (discovery's first) in one writer; the load's counts. The
+    batches are deleted once loaded and kept when the load fails (a later load takes
+    them). Then, when TICKERLAKE_FAIL_ABOVE is set and more than that share of the
+    sources failed, the task fails (SourcesFailedError, not retried): what was fetched
+    is loaded all the same."""
     from pipeline.cycle import check_failures, outcome
     from pipeline.settings import fail_above
-    from pipeline.warehouse.backend import load as load_warehouse
+    from pipeline.warehouse.backend import load_staged
 
     if discovered and discovered["path"]:
         staged = [{"path": discovered["path"], "now": discovered["now"]}, *staged]
@@ -95,8 +97,20 @@ def load(
         return {}
     paths = [Path(s["path"]) for s in staged]
     now = config.cycle_time(staged[0]["now"])
-    counts = load_warehouse(config.settings(), paths, load_id=load_id, now=now).counts()
+    sources, failures = outcome(paths)  # read before the load deletes the batches
+    counts = load_staged(config.settings(), paths, load_id=load_id, now=now).counts()
     tolerated = fail_above()
     if tolerated is not None:
-        check_failures(*outcome(paths), tolerated)
+        check_failures(sources, failures, tolerated)
     return counts
+
+
+def maintain(run_id: str) -> dict[str, int]:
+    """`tickerlake maintain`: its lines in the task log, its counts as the result."""
+    from pipeline.maintain import maintain as maintain_all
+
+    now = datetime.now(UTC)
+    report = maintain_all(config.settings(), load_id=f"{run_id}-maintain", now=now)
+    for line in report.lines():
+        log.info("%s", line)
+    return report.counts()

@@ -271,7 +271,7 @@ def test_run_with_sources_file(
         "sources": 1,
         "failed_sources": 0,
     }
-    assert len(list((data_dir / "staging").iterdir())) == 1
+    assert list((data_dir / "staging").iterdir()) == []  # deleted once loaded
     assert len(list((data_dir / "archive").rglob("*.gz"))) == 1
 
     assert main(args) == 0  # unchanged page: 304, nothing parsed
@@ -293,6 +293,12 @@ def test_run_with_sources_file(
             ("Eins",),
             ("Zwei",),
         ]
+
+    assert main(["--warehouse", str(warehouse), "maintain"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["warehouse", "staging", "archive"]
+    assert lines[0].startswith("warehouse: 1 -> 1 files, ")
+    assert lines[2] == "archive: 0 bodies deleted, 0 B freed"  # kept forever by default
 
 
 def test_run_with_a_bad_sources_file_exits_2(

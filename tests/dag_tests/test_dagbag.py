@@ -17,6 +17,7 @@ DAG_IDS = {
     "tickerlake_corpus",
     "tickerlake_reprocess",
     "tickerlake_watch",
+    "tickerlake_maintain",
 }
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("tickerlake_*.py"))
 
@@ -79,3 +80,12 @@ def test_watch_defers_on_the_change_trigger() -> None:
     sensor = dag.get_task("wait_for_change")
     assert type(sensor).__name__ == "PageChangeSensor"
     assert set(dag.task_ids) == {"plan", "wait_for_change", "fetch_parse", "load"}
+
+
+def test_maintain_runs_daily_as_a_writer_and_unpaused() -> None:
+    dag = _bag().dags["tickerlake_maintain"]
+    assert set(dag.task_ids) == {"maintain"}
+    assert dag.get_task("maintain").pool == "duckdb_writer"
+    assert dag.timetable.expression == "0 0 * * *"  # @daily
+    # Like enrich, it is live wherever ingest is; on no warehouse it does nothing.
+    assert dag.is_paused_upon_creation is False

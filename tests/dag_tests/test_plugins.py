@@ -41,6 +41,8 @@ def test_retry_policy_survives_dag_serialisation() -> None:
 def test_schedule_and_interval_come_from_the_environment() -> None:
     assert config.ingest_schedule({}) == "*/2 * * * *"
     assert config.ingest_schedule({"TICKERLAKE_INGEST_SCHEDULE": "none"}) is None
+    assert config.maintain_schedule({}) == "@daily"
+    assert config.maintain_schedule({"TICKERLAKE_MAINTAIN_SCHEDULE": "0 3 * * *"}) == "0 3 * * *"
     assert config.watch_interval({"TICKERLAKE_WATCH_INTERVAL": "5"}) == 5.0
     with pytest.raises(ConfigError):
         config.watch_interval({"TICKERLAKE_WATCH_INTERVAL": "0"})
@@ -113,3 +115,9 @@ def test_failed_sources_warn_and_fail_the_load_above_the_rate(
     assert retries.RETRY_POLICY.evaluate(SourcesFailedError("x"), 1, 4).action is RetryAction.FAIL
     with connect(settings.warehouse, read_only=True) as con:  # loaded before failing
         assert con.execute("SELECT count(*) FROM fetches").fetchone() == (2,)
+    assert list(settings.staging_dir.iterdir()) == []  # both loaded, so both deleted
+
+    with caplog.at_level(logging.INFO, logger="tickerlake_airflow.tasks"):
+        counts = tasks.maintain("daily")
+    assert counts["files_after"] == 1 and counts["batches_removed"] == 0
+    assert any(r.getMessage().startswith("warehouse: 1 -> 1 files") for r in caplog.records)
