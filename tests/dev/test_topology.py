@@ -151,6 +151,9 @@ def dotenv_for(metadata_db: str) -> dict[str, str]:
         "TICKERLAKE_INGEST_SCHEDULE": "none",
         "TICKERLAKE_WATCH_SOURCES": "",
         "TICKERLAKE_WATCH_INTERVAL": "15",
+        "TICKERLAKE_MAINTAIN_SCHEDULE": "none",  # the test triggers what it checks
+        "TICKERLAKE_SNAPSHOT_RETENTION_HOURS": "24",
+        "TICKERLAKE_ARCHIVE_RETENTION_DAYS": "",
     }
     assert set(keys) == set(values), "a .env.example key this test does not set"
     return values
