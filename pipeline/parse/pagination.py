@@ -76,10 +76,14 @@ def pager(root: Element, page_url: str, ticker_url: str) -> Pager:
 
 def _ranked(root: Element, page_url: str, ticker_url: str) -> list[_Candidate]:
     own = {_key(page_url), _key(ticker_url)}
+    ticker = urlsplit(ticker_url)
+    host, base = ticker.netloc.lower(), ticker.path.rstrip("/")
     best: dict[str, _Candidate] = {}
     for order, element in enumerate(root.iter("a", "link")):
         href = element.get("href")
         if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if _off_ticker(href, host, base):
             continue
         url = _key(urljoin(page_url, href.strip()))
         if url in own or not same_ticker(url, ticker_url):
@@ -89,6 +93,20 @@ def _ranked(root: Element, page_url: str, ticker_url: str) -> list[_Candidate]:
             best[url] = found
     ranked = sorted(best.values(), key=lambda c: (c.rank, c.number, c.order))
     return [c for c in ranked if c.number != 1]
+
+
+def _off_ticker(href: str, host: str, base: str) -> bool:
+    """A link that cannot lead to the ticker (another host, or a root-relative path
+    outside the ticker's), told without joining it: most links of a page lead elsewhere,
+    and urljoin on each costs more than the rest of this module. Anything else is left
+    to `same_ticker`."""
+    if href.startswith(("http://", "https://", "//")):
+        parts = href.split("/", 3)
+        return len(parts) > 2 and parts[2].lower() != host
+    if not href.startswith("/") or not base:
+        return False
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    return path.rstrip("/") != base and not path.startswith(base + "/")
 
 
 def _classify(element: Element, url: str, ticker_url: str, order: int) -> _Candidate | None:

@@ -115,11 +115,16 @@ _ABBREVIATION_ZONES = {
     "WAT": ("Africa/Lagos",),
     "EAT": ("Africa/Nairobi",),
 }
-_PRINTED = re.compile(
-    r"(?<![\d:])\d{1,2}[:.]\d{2}(?:\s*(?i:[ap]\.?m\.?))?\s*(?:<[^<>]{0,120}>\s*)*\(?\s*("
-    + "|".join(sorted(_ABBREVIATION_ZONES, key=len, reverse=True))
-    + r")\b"
+# A clock, then tags, then the abbreviation, as in `21:06 (IST)` or `9.30pm <b>IST</b>`,
+# read backwards from each abbreviation: a forward search would try every number of a
+# page's scripts and styles (about 10x the cost on large pages).
+_PRINTED_ZONE = re.compile(
+    "(?:" + "|".join(sorted(_ABBREVIATION_ZONES, key=len, reverse=True)) + r")\b"
 )
+_CLOCK_BEFORE_REVERSED = re.compile(
+    r"\s*\(?(?:\s*>[^<>]{0,120}<)*\s*(?:(?i:\.?m\.?[ap])\s*)?\d{2}[:.]\d{1,2}(?![\d:])"
+)
+_CLOCK_REACH = 600  # characters between a clock and its abbreviation, tags included
 # ISO 8601 with an offset, as machines write it.
 _ISO_OFFSET = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})\s*$"
@@ -239,7 +244,15 @@ def _ld_times(value: Any) -> Iterator[object]:
 
 def printed_abbreviations(markup: str) -> list[str]:
     """Zone abbreviations the page prints right after a clock (`21:06 (IST)`)."""
-    return [match.group(1) for match in _PRINTED.finditer(markup)]
+    found = []
+    for match in _PRINTED_ZONE.finditer(markup):
+        start = match.start()
+        if start and markup[start - 1].isalpha():
+            continue
+        before = markup[max(0, start - _CLOCK_REACH) : start][::-1]
+        if _CLOCK_BEFORE_REVERSED.match(before):
+            found.append(match.group(0))
+    return found
 
 
 # Zones prose names ("All times below are in Beijing time.", "Times are Eastern").
@@ -302,7 +315,7 @@ def prose_zones(markup: str, root: Element, entries: list[RawEntry]) -> None:
     """Give each entry the zone the latest prose note above it names (`All times below
     are in Beijing time.`; a later note may switch to another), recorded as `prose`.
     Entries above every note, and entries whose time states its own offset, keep theirs."""
-    if _PROSE.search(markup) is None:
+    if not _names_a_zone_in_prose(markup):
         return
     by_node = {raw.node: raw for raw in entries if raw.node is not None}
     zone: str | None = None
@@ -311,6 +324,24 @@ def prose_zones(markup: str, root: Element, entries: list[RawEntry]) -> None:
         if raw is not None and zone is not None and _wall_clock(raw):
             raw.zone, raw.tz_source = zone, "prose"
         zone = _note_zone(element) or zone
+
+
+def _names_a_zone_in_prose(markup: str) -> bool:
+    """`_PROSE` near each "times" of the page: searched over a whole large page, the
+    case-insensitive pattern would be tried at every one of its characters."""
+    lowered = markup.lower()
+    at = lowered.find("times")
+    while at != -1:
+        after = lowered[at + 5 : at + 6]
+        word = not lowered[at - 1 : at].isalnum() and (after.isspace() or after in (",", ":"))
+        if word and _PROSE.search(lowered, max(0, at - _PROSE_LEAD), at + _PROSE_REACH):
+            return True
+        at = lowered.find("times", at + 1)
+    return False
+
+
+_PROSE_LEAD = 16  # "all" and the spaces before "times"
+_PROSE_REACH = 200  # connectors and the zone's name after it
 
 
 def _wall_clock(raw: RawEntry) -> bool:
