@@ -25,7 +25,6 @@ from pipeline.fetch import archive, pagination, render
 from pipeline.fetch.client import Fetcher, FetchResult, new_session
 from pipeline.fetch.politeness import Politeness
 from pipeline.models import ParsedPage, SourceState, Validators
-from pipeline.parse import parse_page
 from pipeline.parse.health import health
 from pipeline.settings import FetchConfig, Settings
 from pipeline.sources import Outlet, Source
@@ -202,22 +201,8 @@ def _stage_source(
 
 
 def parse_result(source: Source, result: FetchResult, body: bytes) -> ParsedPage | None:
-    """The page, or None (the error recorded on `result`) when the parser fails."""
-    try:
-        return parse_page(
-            body,
-            result.final_url or source.url,
-            fetched_at=result.fetched_at,
-            headers=result.headers,
-            tz=source.timezone,
-            language=source.language,
-            profile=source.profile,
-            kind=source.kind,
-        )
-    except Exception as exc:  # a parser bug must not lose the fetch: it is logged and kept
-        log.exception("parse failed for source %s (%s)", source.source_id, source.url)
-        result.error_class, result.error = "ParseError", f"{type(exc).__name__}: {exc}"
-        return None
+    """Page 1 of a fetch, or None (the error recorded on `result`) when the parser fails."""
+    return pagination.parse_fetched(source, result, body, result.final_url or source.url)
 
 
 def _fetch_row(result: FetchResult, *, changed: bool, page_no: int = 1) -> dict[str, Any]:

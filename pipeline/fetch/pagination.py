@@ -212,22 +212,31 @@ class Follower:
 
 
 def parse_deeper(source: Source, result: FetchResult, ticker: str) -> ParsedPage | None:
-    """An older page, its entries keyed by the ticker's URL; None (the error recorded on
-    `result`) when the parser fails."""
+    """An older page, its entries keyed by the ticker's URL."""
     assert result.body is not None
+    return parse_fetched(
+        source, result, result.body, ticker, page_url=result.final_url or result.url
+    )
+
+
+def parse_fetched(
+    source: Source, result: FetchResult, body: bytes, url: str, *, page_url: str | None = None
+) -> ParsedPage | None:
+    """`body` of a fetch parsed as the page at `url`, or None (the error recorded on
+    `result`) when the parser fails: a parser bug must not lose the fetch."""
     try:
         return parse_page(
-            result.body,
-            ticker,
+            body,
+            url,
             fetched_at=result.fetched_at,
             headers=result.headers,
             tz=source.timezone,
             language=source.language,
             profile=source.profile,
             kind=source.kind,
-            page_url=result.final_url or result.url,
+            page_url=page_url,
         )
-    except Exception as exc:  # a parser bug must not lose the fetch: it is logged and kept
+    except Exception as exc:  # logged and kept, as ParseError on the fetch
         log.exception("parse failed for source %s (%s)", source.source_id, result.url)
         result.error_class, result.error = "ParseError", f"{type(exc).__name__}: {exc}"
         return None

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from pipeline.parse import parse_page
 from pipeline.settings import FetchConfig, RenderConfig
 from pipeline.sources import Source
 from tests.support.browser import chromium
+from tests.support.httpstub import serving
 
 FAST = FetchConfig(user_agent="tickerlake-tests/0", connect_timeout=2, read_timeout=3)
 METADATA = "metadata.test"
@@ -92,28 +92,14 @@ def page_html(other: int) -> str:
 def origin(forbidden: Listener) -> Iterator[str]:
     """The allowed origin: the page, and /hop redirecting to the forbidden port."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/hop":
-                self.send_response(302)
-                self.send_header("Location", f"http://127.0.0.1:{forbidden.port}/redirected")
-                self.end_headers()
-                return
-            body = page_html(forbidden.port).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(path: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/hop":
+            return 302, {"Location": f"http://127.0.0.1:{forbidden.port}/redirected"}, b""
+        html = page_html(forbidden.port).encode()
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, html
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/ticker"
-    server.shutdown()
-    server.server_close()
+    with serving(respond) as port:
+        yield f"http://127.0.0.1:{port}/ticker"
 
 
 def fake_resolver(host: str, port: int) -> list[str]:

@@ -4,11 +4,9 @@ a page whose script never returns (that one in Chromium)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from pipeline.models import Validators
 from pipeline.settings import FetchConfig, RenderConfig, from_env
 from pipeline.sources import Source, load_sources
 from tests.support.browser import chromium
+from tests.support.httpstub import serving
 
 NOW = datetime(2025, 8, 14, 20, tzinfo=UTC)
 SHELL = b"<html><head><title>Liveticker</title></head><body><div id='t'></div></body></html>"
@@ -139,23 +138,9 @@ def test_a_rendered_source_with_the_same_entries_is_unchanged(tmp_path: Path) ->
 def stuck() -> Iterator[str]:
     """A page whose script never returns."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b"<html><body><script>while (true) {}</script></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    body = b"<html><body><script>while (true) {}</script></body></html>"
+    with serving(lambda _: (200, {"Content-Type": "text/html"}, body)) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def test_a_hung_page_hits_the_time_limit_and_the_browser_restarts(stuck: str) -> None:
