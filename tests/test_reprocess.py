@@ -66,7 +66,7 @@ def broken(replay: ReplayServer, tmp_path_factory: pytest.TempPathFactory) -> It
         return parse_page(content, url, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("pipeline.cycle.parse_page", buggy)
+        patch.setattr("pipeline.fetch.pagination.parse_page", buggy)
         run_all_snapshots(replay, make_settings(folder), folder)
     yield folder
 
