@@ -111,7 +111,11 @@ def state_of(con: duckdb.DuckDBPyConnection) -> State:
         for (t,) in tables
         if t != "_migrations"
     }
-    state["_migrations"] = con.execute("SELECT name FROM _migrations ORDER BY 1").fetchall()
+    # A kill before the first migration leaves no `_migrations` table: nothing applied.
+    migrated = any(t == "_migrations" for (t,) in tables)
+    state["_migrations"] = (
+        con.execute("SELECT name FROM _migrations ORDER BY 1").fetchall() if migrated else []
+    )
     return state
 
 
