@@ -8,7 +8,7 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -120,7 +120,7 @@ class _Input:
         *,
         canonical: str | None = None,
         offsets: list[datetime] | None = None,
-        printed: list[str] | None = None,
+        printed: Iterable[str] = (),
     ) -> PageContext:
         """The page's context, its zone by the chain in `zones`, from the evidence the
         format found (the page's language, canonical link, offsets, printed zones)."""
@@ -129,7 +129,7 @@ class _Input:
             host=urlsplit(self.url).hostname or "",
             language=language,
             offsets=offsets or (),
-            printed=printed or (),
+            printed=printed,
         )
         return PageContext(self.url, self.fetched_at, zone.tz, language, canonical, zone.source)
 

@@ -102,7 +102,9 @@ def _off_ticker(href: str, host: str, base: str) -> bool:
     to `same_ticker`."""
     if href.startswith(("http://", "https://", "//")):
         parts = href.split("/", 3)
-        return len(parts) > 2 and parts[2].lower() != host
+        if len(parts) < 3 or parts[2].lower() != host:
+            return len(parts) > 2
+        href = "/" + (parts[3] if len(parts) > 3 else "")
     if not href.startswith("/") or not base:
         return False
     path = href.split("#", 1)[0].split("?", 1)[0]

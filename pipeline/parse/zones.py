@@ -242,17 +242,17 @@ def _ld_times(value: Any) -> Iterator[object]:
                 yield from _ld_times(item)
 
 
-def printed_abbreviations(markup: str) -> list[str]:
-    """Zone abbreviations the page prints right after a clock (`21:06 (IST)`)."""
-    found = []
+def printed_abbreviations(markup: str) -> Iterator[str]:
+    """Zone abbreviations the page prints right after a clock (`21:06 (IST)`), in page
+    order. A generator: `page_zone` reads it only when nothing earlier in its chain gave
+    the zone, and the search costs as much as parsing the page."""
     for match in _PRINTED_ZONE.finditer(markup):
         start = match.start()
         if start and markup[start - 1].isalpha():
             continue
         before = markup[max(0, start - _CLOCK_REACH) : start][::-1]
         if _CLOCK_BEFORE_REVERSED.match(before):
-            found.append(match.group(0))
-    return found
+            yield match.group(0)
 
 
 # Zones prose names ("All times below are in Beijing time.", "Times are Eastern").
@@ -308,6 +308,7 @@ _PROSE = re.compile(
     + r")\b",
     re.I,
 )
+_ALL_BEFORE = re.compile(r"\ball\s+$", re.I)
 _NO_PROSE = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -327,17 +328,35 @@ def prose_zones(markup: str, root: Element, entries: list[RawEntry]) -> None:
 
 
 def _names_a_zone_in_prose(markup: str) -> bool:
-    """`_PROSE` near each "times" of the page: searched over a whole large page, the
-    case-insensitive pattern would be tried at every one of its characters."""
-    lowered = markup.lower()
-    at = lowered.find("times")
-    while at != -1:
-        after = lowered[at + 5 : at + 6]
-        word = not lowered[at - 1 : at].isalnum() and (after.isspace() or after in (",", ":"))
-        if word and _PROSE.search(lowered, max(0, at - _PROSE_LEAD), at + _PROSE_REACH):
+    """`_PROSE` near each word "times" of the page: searched over a whole large page, the
+    case-insensitive pattern would be tried at every one of its characters (and a
+    lowered copy of the page costs as much again)."""
+    for at in (*_occurrences(markup, "imes"), *_occurrences(markup, "IMES")):
+        start = at - 1
+        after = markup[at + 4 : at + 5]
+        word = (
+            markup[start:at] in ("t", "T")
+            and not markup[start - 1 : start].isalnum()
+            and (after.isspace() or after in (",", ":"))
+        )
+        if word and _prose_at(markup, start):
             return True
-        at = lowered.find("times", at + 1)
     return False
+
+
+def _prose_at(markup: str, start: int) -> bool:
+    """`_PROSE` matches from the word "times" at `start`, or from an "all" before it."""
+    lead = markup[max(0, start - _PROSE_LEAD) : start]
+    before = _ALL_BEFORE.search(lead)
+    begin = start - len(lead) + before.start() if before else start
+    return _PROSE.match(markup, begin, start + _PROSE_REACH) is not None
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
 
 
 _PROSE_LEAD = 16  # "all" and the spaces before "times"
