@@ -185,7 +185,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
         _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")
     )
     if ctx.tz_source != "configured":
-        zones.prose_zones(text, root, rendered)
+        zones.prose_zones(root, rendered)
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)

@@ -25,8 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
+
+import lxml.etree
 
 from pipeline.models import TzSource
 from pipeline.parse.context import RawEntry
@@ -308,15 +310,21 @@ _PROSE = re.compile(
     + r")\b",
     re.I,
 )
-_ALL_BEFORE = re.compile(r"\ball\s+$", re.I)
 _NO_PROSE = frozenset({"script", "style", "noscript", "template"})
+# The texts a note could be in, found by libxml2 (`_note_zone` reads the same texts): a
+# search of the whole markup would cost about as much as parsing it.
+# The parent test first: a script's text is often most of the page.
+_TIMES_TEXTS = lxml.etree.XPath(
+    f"descendant::text()[not({' or '.join(f'parent::{tag}' for tag in sorted(_NO_PROSE))})]"
+    "[contains(., 'imes') or contains(., 'IMES')]"
+)
 
 
-def prose_zones(markup: str, root: Element, entries: list[RawEntry]) -> None:
+def prose_zones(root: Element, entries: list[RawEntry]) -> None:
     """Give each entry the zone the latest prose note above it names (`All times below
     are in Beijing time.`; a later note may switch to another), recorded as `prose`.
     Entries above every note, and entries whose time states its own offset, keep theirs."""
-    if not _names_a_zone_in_prose(markup):
+    if not any(_PROSE.search(text) for text in cast(list[str], _TIMES_TEXTS(root))):
         return
     by_node = {raw.node: raw for raw in entries if raw.node is not None}
     zone: str | None = None
@@ -325,42 +333,6 @@ def prose_zones(markup: str, root: Element, entries: list[RawEntry]) -> None:
         if raw is not None and zone is not None and _wall_clock(raw):
             raw.zone, raw.tz_source = zone, "prose"
         zone = _note_zone(element) or zone
-
-
-def _names_a_zone_in_prose(markup: str) -> bool:
-    """`_PROSE` near each word "times" of the page: searched over a whole large page, the
-    case-insensitive pattern would be tried at every one of its characters (and a
-    lowered copy of the page costs as much again)."""
-    for at in (*_occurrences(markup, "imes"), *_occurrences(markup, "IMES")):
-        start = at - 1
-        after = markup[at + 4 : at + 5]
-        word = (
-            markup[start:at] in ("t", "T")
-            and not markup[start - 1 : start].isalnum()
-            and (after.isspace() or after in (",", ":"))
-        )
-        if word and _prose_at(markup, start):
-            return True
-    return False
-
-
-def _prose_at(markup: str, start: int) -> bool:
-    """`_PROSE` matches from the word "times" at `start`, or from an "all" before it."""
-    lead = markup[max(0, start - _PROSE_LEAD) : start]
-    before = _ALL_BEFORE.search(lead)
-    begin = start - len(lead) + before.start() if before else start
-    return _PROSE.match(markup, begin, start + _PROSE_REACH) is not None
-
-
-def _occurrences(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
-
-
-_PROSE_LEAD = 16  # "all" and the spaces before "times"
-_PROSE_REACH = 200  # connectors and the zone's name after it
 
 
 def _wall_clock(raw: RawEntry) -> bool:
