@@ -1,4 +1,5 @@
-"""Bytes → text: charset from the HTTP header, then the page's meta tag, then detection.
+"""Bytes → text: charset from the HTTP header, then the page's meta tag, then UTF-8 when
+the bytes are valid UTF-8, then detection.
 A body with no printable text in any encoding is a `ParseError`.
 
 A declared single-byte charset (Latin-1, Windows-1252, ASCII) over a body that is valid
@@ -72,6 +73,10 @@ def _decode(
                     f"read as {name} ({where})"
                 )
             return text, content if _is_utf8(name) else None
+    # Valid UTF-8 is UTF-8 (other encodings' text almost never is by accident), and
+    # detection costs up to twice the page's parse.
+    if (text := _try(content, "utf-8")) is not None:
+        return text, content
     best = from_bytes(content).best()
     if best is None:
         raise ParseError("body is not text in any known encoding")
