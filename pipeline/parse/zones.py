@@ -158,7 +158,7 @@ def page_zone(
     by_offset = _offset_zone(stated, site, language)
     if by_offset:
         return PageZone(by_offset, "page_offset")
-    by_name = _abbreviation_zone(Counter(a.upper() for a in printed), stated, site)
+    by_name = _abbreviation_zone(printed, stated, site)
     if by_name:
         return PageZone(by_name, "abbreviation")
     if tld_zone(host):
@@ -179,13 +179,26 @@ def _offset_zone(stated: list[datetime], site: list[str], language: str | None) 
 
 
 def _abbreviation_zone(
-    printed: Counter[str], stated: list[datetime], site: list[str]
+    printed: Iterable[str], stated: list[datetime], site: list[str]
 ) -> str | None:
-    for name, _ in printed.most_common():
-        for zone in _ABBREVIATION_ZONES[name]:
-            if zone in site or (stated and _fits(zone, stated)):
-                return zone
-    return None
+    """The zone of the abbreviation printed most often that the site's zone or the page's
+    offsets agree with. The agreeing zones are known before the page is searched: when
+    there are none (the usual case), it is not searched at all."""
+    agreeing = {
+        name: zone
+        for name, candidates in _ABBREVIATION_ZONES.items()
+        if (zone := _agreeing(candidates, stated, site))
+    }
+    if not agreeing:
+        return None
+    counts = Counter(name for name in map(str.upper, printed) if name in agreeing)
+    return agreeing[counts.most_common(1)[0][0]] if counts else None
+
+
+def _agreeing(candidates: tuple[str, ...], stated: list[datetime], site: list[str]) -> str | None:
+    return next(
+        (zone for zone in candidates if zone in site or (stated and _fits(zone, stated))), None
+    )
 
 
 def _fits(zone: str, moments: list[datetime]) -> bool:
