@@ -179,7 +179,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     _page_meta(root, ld_values, metas, page, ctx)
     page.tz, page.tz_source = ctx.tz, ctx.tz_source
     page.older_pages, page.next_pages = links.older, links.explicit
-    page.published_at = page.published_at or page_date(text, ctx)
+    page.published_at = page.published_at or page_date(root, ctx, markup=text)
     structured, page.parser = _structured(root, ld_values, ctx, choice)
     rendered, rendered_by = (
         _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import lxml.html
 from htmldate import find_date
@@ -20,6 +21,7 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from pipeline.parse.context import PageContext
+from pipeline.parse.html_text import Element, text_of
 from pipeline.parse.timeparse import GERMAN_MONTHS, YEARS, parse_loose, to_utc
 
 # htmldate logs every failed guess at INFO/WARNING; it is a fallback, so keep it quiet.
@@ -40,12 +42,16 @@ _BYLINE_NODES = 40
 _BYLINE_CHARS = 400
 _BYLINE_LINE = 60
 _SKIP = {"script", "style", "noscript", "template"}
-_Finder = Callable[[HtmlElement], Iterator[str]]
+_Finder = Callable[[Element], Iterator[str]]
 
 
-def page_date(html: str | HtmlElement, ctx: PageContext) -> datetime | None:
-    """The page's publishing time in UTC (a date alone: its local midnight), or None."""
-    tree = html if isinstance(html, HtmlElement) else _tree(html)
+def page_date(
+    html: str | Element, ctx: PageContext, *, markup: str | None = None
+) -> datetime | None:
+    """The page's publishing time in UTC (a date alone: its local midnight), or None.
+    `html` is the page's text or its parsed tree; with a tree, `markup` is its text, parsed
+    again only for `htmldate`, the last resort (which needs `lxml.html`'s own elements)."""
+    tree = _tree(html) if isinstance(html, str) else html
     if tree is None:
         return None
     for finder in (_itemprop, _published_metas, _byline, _title, _weak_metas):
@@ -53,7 +59,9 @@ def page_date(html: str | HtmlElement, ctx: PageContext) -> datetime | None:
             moment = _read(text, ctx)
             if moment is not None:
                 return moment
-    return _htmldate(tree, ctx)
+    if not isinstance(tree, HtmlElement):
+        tree = _tree(markup) if markup is not None else None
+    return _htmldate(tree, ctx) if tree is not None else None
 
 
 def read_date_text(text: str) -> datetime | None:
@@ -96,25 +104,25 @@ def _tree(html: str) -> HtmlElement | None:
         return None
 
 
-def _itemprop(tree: HtmlElement) -> Iterator[str]:
-    for element in tree.xpath("//*[@itemprop='datePublished']"):
-        yield element.get("content") or element.get("datetime") or element.text_content()
+def _itemprop(tree: Element) -> Iterator[str]:
+    for element in _xpath(tree, "//*[@itemprop='datePublished']"):
+        yield element.get("content") or element.get("datetime") or text_of(element)
 
 
-def _published_metas(tree: HtmlElement) -> Iterator[str]:
+def _published_metas(tree: Element) -> Iterator[str]:
     for meta in tree.iter("meta"):
         name = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
         if _PUBLISHED_META.search(name) and "modified" not in name.lower():
             yield meta.get("content") or ""
 
 
-def _byline(tree: HtmlElement) -> Iterator[str]:
+def _byline(tree: Element) -> Iterator[str]:
     """The first date in the text right after the headline: bylines sit there."""
-    headings = tree.xpath("//h1")
+    headings = _xpath(tree, "//h1")
     if not headings:
         return
     seen = 0
-    for node in headings[0].xpath(f"following::text()[position() <= {_BYLINE_NODES}]"):
+    for node in _xpath(headings[0], f"following::text()[position() <= {_BYLINE_NODES}]"):
         parent = node.getparent()
         if parent is None or parent.tag in _SKIP:
             continue
@@ -131,17 +139,25 @@ def _byline(tree: HtmlElement) -> Iterator[str]:
             return
 
 
-def _title(tree: HtmlElement) -> Iterator[str]:
-    titles = [*tree.xpath("//title/text()"), *tree.xpath("//meta[@property='og:title']/@content")]
+def _title(tree: Element) -> Iterator[str]:
+    titles = [
+        *_xpath(tree, "//title/text()"),
+        *_xpath(tree, "//meta[@property='og:title']/@content"),
+    ]
     for title in titles:
         if _DOTTED.search(title):
             yield str(title)
 
 
-def _weak_metas(tree: HtmlElement) -> Iterator[str]:
+def _weak_metas(tree: Element) -> Iterator[str]:
     for name in _WEAK_META:
-        for meta in tree.xpath("//meta[@name=$name]", name=name):
+        for meta in _xpath(tree, "//meta[@name=$name]", name=name):
             yield meta.get("content") or ""
+
+
+def _xpath(node: Element, path: str, name: str = "") -> list[Any]:
+    # lxml's stubs type an XPath result as any XPath value; these paths select nodes.
+    return cast(list[Any], node.xpath(path, name=name))
 
 
 def _htmldate(tree: HtmlElement, ctx: PageContext) -> datetime | None:
