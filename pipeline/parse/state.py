@@ -247,17 +247,20 @@ def _title(value: Any, table: _Table) -> str | None:
 
 
 def _posts(value: Any, ctx: PageContext, table: _Table) -> Iterator[_Post]:
-    """Post-shaped objects anywhere in `value`; a post's own children are not searched."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _posts(item, ctx, table)
-    elif isinstance(value, dict):
-        post = _post(value, ctx, table)
-        if post is not None:
-            yield post
-            return
-        for item in value.values():
-            yield from _posts(item, ctx, table)
+    """Post-shaped objects anywhere in `value`, in document order; a post's own children
+    are not searched. A stack, not recursion: nested generators would hand each post up
+    through every level of a deep state."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            post = _post(item, ctx, table)
+            if post is not None:
+                yield post
+                continue
+            item = list(item.values())
+        if isinstance(item, list):
+            stack.extend(v for v in reversed(item) if isinstance(v, dict | list))
 
 
 def _post(obj: dict[str, Any], ctx: PageContext, table: _Table) -> _Post | None:
