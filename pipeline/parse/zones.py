@@ -337,7 +337,7 @@ def prose_zones(root: Element, entries: list[RawEntry]) -> None:
     """Give each entry the zone the latest prose note above it names (`All times below
     are in Beijing time.`; a later note may switch to another), recorded as `prose`.
     Entries above every note, and entries whose time states its own offset, keep theirs."""
-    if not any(_PROSE.search(text) for text in cast(list[str], _TIMES_TEXTS(root))):
+    if not entries or not any(_PROSE.search(t) for t in cast(list[str], _TIMES_TEXTS(root))):
         return
     by_node = {raw.node: raw for raw in entries if raw.node is not None}
     zone: str | None = None
