@@ -118,6 +118,8 @@ def classes(node: Element) -> list[str]:
 
 def tidy(text: str) -> str:
     """Fold runs of spaces; keep paragraph breaks as exactly one blank line."""
+    if "\n" not in text and "\r" not in text:  # one line, as most texts are
+        return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
     paragraphs: list[str] = []
     current: list[str] = []

@@ -324,12 +324,12 @@ _PROSE = re.compile(
     re.I,
 )
 _NO_PROSE = frozenset({"script", "style", "noscript", "template"})
-# The texts a note could be in, found by libxml2 (`_note_zone` reads the same texts): a
-# search of the whole markup would cost about as much as parsing it.
-# The parent test first: a script's text is often most of the page.
+# The texts a note could be in (`_note_zone` reads the same texts), found by libxml2: a
+# search of the whole markup would cost about as much as parsing it. Scripts are tested
+# out before the search, as their text is often most of the page; the other elements
+# without prose only for the few texts found.
 _TIMES_TEXTS = lxml.etree.XPath(
-    f"descendant::text()[not({' or '.join(f'parent::{tag}' for tag in sorted(_NO_PROSE))})]"
-    "[contains(., 'imes') or contains(., 'IMES')]"
+    "descendant::text()[not(parent::script)][contains(., 'imes') or contains(., 'IMES')]"
 )
 
 
@@ -337,7 +337,7 @@ def prose_zones(root: Element, entries: list[RawEntry]) -> None:
     """Give each entry the zone the latest prose note above it names (`All times below
     are in Beijing time.`; a later note may switch to another), recorded as `prose`.
     Entries above every note, and entries whose time states its own offset, keep theirs."""
-    if not entries or not any(_PROSE.search(t) for t in cast(list[str], _TIMES_TEXTS(root))):
+    if not entries or not any(_PROSE.search(text) for text in _prose_texts(root)):
         return
     by_node = {raw.node: raw for raw in entries if raw.node is not None}
     zone: str | None = None
@@ -346,6 +346,15 @@ def prose_zones(root: Element, entries: list[RawEntry]) -> None:
         if raw is not None and zone is not None and _wall_clock(raw):
             raw.zone, raw.tz_source = zone, "prose"
         zone = _note_zone(element) or zone
+
+
+def _prose_texts(root: Element) -> Iterator[str]:
+    for text in cast(list[lxml.etree._ElementUnicodeResult], _TIMES_TEXTS(root)):
+        owner = text.getparent()
+        if text.is_tail and owner is not None:  # a tail is its element's parent's text
+            owner = owner.getparent()
+        if owner is not None and owner.tag not in _NO_PROSE:
+            yield str(text)
 
 
 def _wall_clock(raw: RawEntry) -> bool:
