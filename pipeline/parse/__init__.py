@@ -181,11 +181,12 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     page.older_pages, page.next_pages = links.older, links.explicit
     page.published_at = page.published_at or page_date(root, ctx, markup=text)
     structured, page.parser = _structured(root, ld_values, ctx, choice)
+    notes: list[str] = []
     rendered, rendered_by = (
-        _rendered(root, page, ctx, choice, bool(structured)) if choice.rendered else ([], "")
+        _rendered(root, page, ctx, choice, bool(structured), notes) if choice.rendered else ([], "")
     )
     if ctx.tz_source != "configured":
-        zones.prose_zones(root, rendered)
+        zones.prose_zones(root, rendered, notes if rendered_by == "html" else None)
     if rendered and not structured:
         page.parser = rendered_by
     raws = merge(structured, rendered, ctx, page.warnings)
@@ -220,11 +221,17 @@ class _Choice:
 
 
 def _rendered(
-    root: Element, page: ParsedPage, ctx: PageContext, choice: _Choice, structured: bool
+    root: Element,
+    page: ParsedPage,
+    ctx: PageContext,
+    choice: _Choice,
+    structured: bool,
+    notes: list[str],
 ) -> tuple[list[RawEntry], str]:
     """Entries the HTML renders, and the parser that found them: the source's profile
     first, else generic detection (times in attributes only on pages without
-    `structured` entries, which carry their own)."""
+    `structured` entries, which carry their own; texts that may be zone notes collected
+    in `notes`)."""
     if choice.profile is not None:
         found = profiles.profile_entries(
             root, choice.profile, _page_clock(page, ctx), ctx, page.warnings
@@ -233,7 +240,8 @@ def _rendered(
             return found, f"profile:{choice.profile.name}"
         page.warnings.append(f"profile {choice.profile.name} found no entries")
     clock = _page_clock(page, ctx)
-    return blocks.marked_entries(root, clock, page.warnings, stamps=not structured), "html"
+    found = blocks.marked_entries(root, clock, page.warnings, stamps=not structured, notes=notes)
+    return found, "html"
 
 
 def _structured(

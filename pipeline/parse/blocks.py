@@ -139,13 +139,20 @@ class PageClock:
 
 
 def marked_entries(
-    root: Element, clock: PageClock, warnings: list[str], *, stamps: bool = True
+    root: Element,
+    clock: PageClock,
+    warnings: list[str],
+    *,
+    stamps: bool = True,
+    notes: list[str] | None = None,
 ) -> list[RawEntry]:
     """The page's ticker entries by time markers, or [] when it has no ticker. A series
     that would have won but does not look like a ticker is reported in `warnings`.
     `stamps`: read times from attributes where the text has none or only relative ones
-    (pages without structured data, whose entries have their times from it)."""
-    series, headers = _ticker(root, clock, warnings, stamps)
+    (pages without structured data, whose entries have their times from it). `notes`
+    collects, in the same pass over the page's texts, those that may be zone notes (they
+    say "times": `zones.prose_zones`)."""
+    series, headers = _ticker(root, clock, warnings, stamps, notes)
     if not series:
         return []
     inside, own = _timing(series, headers, clock)
@@ -157,7 +164,7 @@ def marked_entries(
 
 
 def _ticker(
-    root: Element, clock: PageClock, warnings: list[str], stamps: bool
+    root: Element, clock: PageClock, warnings: list[str], stamps: bool, notes: list[str] | None
 ) -> tuple[list[_Candidate], list[_Header]]:
     """The ticker's candidates and the page's day headers. When the text markers find no
     ticker, or one timed by relative text ("2 minutes ago"), the page is read again with
@@ -165,11 +172,11 @@ def _ticker(
     pass over every attribute costs as much again as the rest of the scan, so it is
     asked only then."""
     rejected: list[str] = []
-    candidates, headers = _scan(root, clock, _TEXTS)
+    candidates, headers = _scan(root, clock, _TEXTS, notes)
     series = _best_series(_series(candidates), headers, clock, rejected)
     if stamps and (not series or any(c.marker.relative for c in series)):
         rejected = []
-        candidates, headers = _scan(root, clock, _TEXTS_AND_STAMPS)
+        candidates, headers = _scan(root, clock, _TEXTS_AND_STAMPS, None)
         series = _best_series(_series(candidates), headers, clock, rejected)
     warnings.extend(rejected)
     return series, headers
@@ -225,11 +232,11 @@ class _Header(NamedTuple):
 
 
 def _scan(
-    root: Element, clock: PageClock, query: lxml.etree.XPath
+    root: Element, clock: PageClock, query: lxml.etree.XPath, notes: list[str] | None
 ) -> tuple[list[_Candidate], list[_Header]]:
     """Marker candidates and day headers, in document order. Elements that `query` adds
     to the texts are candidates timed by their attributes; their own text ("An hour
-    ago") is no second candidate."""
+    ago") is no second candidate. Texts saying "times" go to `notes`."""
     candidates: list[_Candidate] = []
     headers: list[_Header] = []
     asides: dict[Element, bool] = {}
@@ -243,6 +250,8 @@ def _scan(
             continue
         if parent is stamped:
             continue
+        if notes is not None and ("imes" in text or "IMES" in text):
+            notes.append(text)
         # Most texts on a page can open no marker: one set lookup rules them out.
         opens = text[0] in _OPENERS or tag == "time"
         marker = _marker(parent, text, candidates, clock) if opens else None

@@ -333,11 +333,14 @@ _TIMES_TEXTS = lxml.etree.XPath(
 )
 
 
-def prose_zones(root: Element, entries: list[RawEntry]) -> None:
+def prose_zones(root: Element, entries: list[RawEntry], texts: Iterable[str] | None) -> None:
     """Give each entry the zone the latest prose note above it names (`All times below
     are in Beijing time.`; a later note may switch to another), recorded as `prose`.
-    Entries above every note, and entries whose time states its own offset, keep theirs."""
-    if not entries or not any(_PROSE.search(text) for text in _prose_texts(root)):
+    Entries above every note, and entries whose time states its own offset, keep theirs.
+    `texts`: the page's texts that say "times", when a pass over its texts collected them
+    (`blocks.marked_entries`); else they are looked for here."""
+    candidates = _prose_texts(root) if texts is None else texts
+    if not entries or not any(_PROSE.search(text) for text in candidates):
         return
     by_node = {raw.node: raw for raw in entries if raw.node is not None}
     zone: str | None = None
