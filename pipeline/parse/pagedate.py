@@ -13,8 +13,10 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
+import lxml.etree
 import lxml.html
 from htmldate import find_date
 from lxml.etree import ParserError
@@ -155,9 +157,15 @@ def _weak_metas(tree: Element) -> Iterator[str]:
             yield meta.get("content") or ""
 
 
+@cache
+def _compiled(path: str) -> lxml.etree.XPath:
+    return lxml.etree.XPath(path)
+
+
 def _xpath(node: Element, path: str, name: str = "") -> list[Any]:
+    """The nodes `path` selects (compiled once: `Element.xpath` compiles on every call)."""
     # lxml's stubs type an XPath result as any XPath value; these paths select nodes.
-    return cast(list[Any], node.xpath(path, name=name))
+    return cast(list[Any], _compiled(path)(node, name=name))
 
 
 def _htmldate(tree: HtmlElement, ctx: PageContext) -> datetime | None:
