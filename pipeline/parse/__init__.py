@@ -325,6 +325,7 @@ def _page_clock(page: ParsedPage, ctx: PageContext) -> PageClock:
         language=ctx.language,
         stated=page.modified_at is not None,
         published=published,
+        page_zone=zone,
     )
 
 

@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import chain, pairwise
 from statistics import median
 from typing import NamedTuple, TypedDict, cast
@@ -124,10 +124,10 @@ class _Candidate:
 
 @dataclass(frozen=True, slots=True)
 class PageClock:
-    """The page's day and own time (naive local wall clock) and the fetch time. `stated`:
-    the day is the page's own (its modified time), not the fetch's; `published`: the
-    page's publishing day, the last of its own dates; `zone`: the zone the page's own
-    dateline prints, for clocks that print none."""
+    """The page's day and own time (naive local wall clock in `zone`, else in `page_zone`)
+    and the fetch time. `stated`: the day is the page's own (its modified time), not the
+    fetch's; `published`: the page's publishing day, the last of its own dates; `zone`:
+    the zone the page's own dateline prints, for clocks that print none."""
 
     day: date
     reference: datetime
@@ -136,6 +136,7 @@ class PageClock:
     stated: bool = False
     published: date | None = None
     zone: tzinfo | None = None
+    page_zone: tzinfo = UTC
 
 
 def marked_entries(
@@ -156,6 +157,7 @@ def marked_entries(
     if not series:
         return []
     inside, own = _timing(series, headers, clock)
+    own = _in_printed_zone(series, own)
     days = _days(series, inside, own)
     blocks = {_block(c) for c in series}
     timed = [_entry(c, day, blocks, own.zone) for c, day in zip(series, days, strict=True)]
@@ -609,6 +611,19 @@ def _dateline(lines: list[_Header]) -> tuple[date, time | None, tzinfo | None] |
     if not clocked and len({h.day for h in lines}) == 1:
         return lines[0].day, None, None
     return None
+
+
+def _in_printed_zone(series: list[_Candidate], clock: PageClock) -> PageClock:
+    """The page's day and time moved into the one zone its entries' clocks print (`23:50
+    BST` on a page read in UTC): their midnight is crossed where those clocks cross it."""
+    printed = {c.marker.zone for c in series if c.marker.clock is not None}
+    if len(printed) != 1 or None in printed:
+        return clock
+    zone = cast(tzinfo, printed.pop())
+    here = clock.zone or clock.page_zone
+    reference = clock.reference.replace(tzinfo=here).astimezone(zone).replace(tzinfo=None)
+    shift = reference.date() - clock.reference.date()
+    return replace(clock, day=clock.day + shift, reference=reference)
 
 
 def _end_of(day: date, clock: PageClock) -> datetime:

@@ -157,3 +157,21 @@ def test_microdata_body_with_only_text_is_read_without_warnings() -> None:
         warnings.simplefilter("error")
         page = parse(html(blog))
     assert [e.body for e in page.entries] == ["Only text, no child elements."] * 2
+
+
+def test_clocks_printing_their_zone_cross_midnight_in_that_zone() -> None:
+    """A page read in UTC (no zone of its own) whose clocks print theirs (`23:50 BST`):
+    fetched at 23:55 BST, i.e. 22:55 UTC, the newest entry at 23:50 BST is from the same
+    day; compared with the fetch time in UTC it would look like the day before."""
+    fetched_at = datetime(2026, 6, 1, 22, 55, tzinfo=UTC)
+    blocks = "".join(
+        f'<div class="entry"><h3>{clock} BST</h3><p>{TEXT} {clock}</p></div>'
+        for clock in ("23:50", "23:30", "22:10")
+    )
+    page = parse_page(html(blocks), "https://example.com/live", fetched_at=fetched_at)
+    assert page.tz == "UTC"
+    assert [e.published_at for e in page.entries] == [
+        datetime(2026, 6, 1, 22, 50, tzinfo=UTC),
+        datetime(2026, 6, 1, 22, 30, tzinfo=UTC),
+        datetime(2026, 6, 1, 21, 10, tzinfo=UTC),
+    ]
