@@ -69,6 +69,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.stage import SCHEMAS
 from pipeline.warehouse import connect, publish_reader
 from pipeline.warehouse.db import transaction
 from pipeline.warehouse.load import load_batches
@@ -78,7 +79,7 @@ T0 = datetime(2025, 8, 14, 6, 0, tzinfo=UTC)
 ENTRY_COLUMNS = (
     "entry_id, source_id, url, published_at, updated_at, time_text, time_precision, "
     "time_flags, headline, body, authors, language, pinned, key_event, summary, position, "
-    "content_hash"
+    "content_hash, tz_source"
 )
 
 
@@ -96,7 +97,7 @@ def _entries_sql(first: int, count: int, version: int, fetched_at: datetime) -> 
                'Fassung {version}: ' || repeat('Der Gipfel in Alaska dauerte an. ', 8) || i AS body,
                ['Redaktion'] AS authors, 'de' AS language, false AS pinned,
                false AS key_event, false AS summary, (i % {PER_SOURCE})::INTEGER AS position,
-               md5('{version}:' || i) AS content_hash
+               md5('{version}:' || i) AS content_hash, 'configured' AS tz_source
         FROM range({first}, {first + count}) r(i)
     """
 
@@ -114,8 +115,9 @@ def seed_warehouse(path: Path, existing: int) -> None:
         )
         con.execute(
             f"""
-                INSERT INTO entries SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false
-                FROM ({rows})
+                INSERT INTO entries ({ENTRY_COLUMNS}, first_seen_at, last_seen_at,
+                                     missing_count, is_deleted)
+                SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false FROM ({rows})
                 """
         )
         con.execute(
@@ -140,7 +142,11 @@ def stage_batch(folder: Path, number: int, size: int) -> Path:
                 'https://t.example/' || source_id AS url, NULL::VARCHAR AS title,
                 NULL::VARCHAR AS canonical_url, NULL::TIMESTAMPTZ AS published_at,
                 NULL::TIMESTAMPTZ AS modified_at, 'de' AS language, true AS is_liveblog,
-                'html' AS parser, count(*)::INTEGER AS entry_count, []::VARCHAR[] AS warnings
+                'html' AS parser, count(*)::INTEGER AS entry_count,
+                count(*)::INTEGER AS timed_count, 0 AS structured_count,
+                count(*)::INTEGER AS rendered_count, 0 AS matched_count,
+                'Europe/Berlin' AS tz, 'configured' AS tz_source, []::VARCHAR[] AS warnings,
+                1 AS page_count, true AS whole_ticker
             FROM e GROUP BY ALL
             """
         )
@@ -150,14 +156,29 @@ def stage_batch(folder: Path, number: int, size: int) -> Path:
             "sources": "SELECT source_id, url, 'auto' AS kind, 'Europe/Berlin' AS timezone, "
             "'de' AS language FROM p",
             "fetches": "SELECT source_id, url, url AS final_url, fetched_at, 1 AS attempt, "
-            "200 AS status, 5 AS elapsed_ms, 1000::BIGINT AS bytes, NULL::VARCHAR AS etag, "
+            "1 AS page_no, 200 AS status, 5 AS elapsed_ms, 1000::BIGINT AS bytes, "
+            "NULL::VARCHAR AS etag, "
             "NULL::VARCHAR AS last_modified, sha256, true AS changed, "
             "NULL::VARCHAR AS error_class, NULL::VARCHAR AS error FROM p",
         }
-        for name, query in tables.items():
-            con.execute(f"COPY ({query}) TO '{folder / name}.parquet' (FORMAT parquet)")
+        for name, columns in SCHEMAS.items():
+            _write_staged(con, folder / f"{name}.parquet", columns, tables.get(name))
     (folder / "_COMPLETE").write_text(json.dumps({"batch_id": folder.name}))
     return folder
+
+
+def _write_staged(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str, str], query: str | None
+) -> None:
+    """One staged table in the shape the loader reads (`pipeline.stage.SCHEMAS`, which
+    grows with migrations): the bench's columns where it has them, NULL for the others,
+    and no rows for a table it does not fill."""
+    query = query or "SELECT 1 AS none LIMIT 0"
+    have = {row[0] for row in con.execute(f"DESCRIBE {query}").fetchall()}
+    select = ", ".join(
+        f"{c}::{t} AS {c}" if c in have else f"NULL::{t} AS {c}" for c, t in columns.items()
+    )
+    con.execute(f"COPY (SELECT {select} FROM ({query})) TO '{path}' (FORMAT parquet)")
 
 
 def timed(work: Callable[[], object]) -> float:
