@@ -33,11 +33,12 @@ the bare append and 1.4–2.1 × the append with history; it is 1.3–2.2 × dlt
 merge, 0.6–1.4 × its upsert and scd2. On a quiet machine (the previous session) ours
 57.9k, bulk 147k (2.5 ×), dlt 24.4k / 47.3k / 36.5k.
 
-Measured 2026-12-02 (bench/results/load.json; 2 shared cores, other jobs running),
-medians of 3: ours 93.6k rows/s (1.07 s), the snapshot publication after it 0.07 s
-(0.05–0.16 s), so a production load 82.2k rows/s (1.22 s); bulk_insert 235k (ours
-2.5 ×), bulk_insert_with_history 137k (1.5 ×); dlt delete-insert 33.6k, upsert 58.2k,
-scd2 55.1k (ours 2.8 ×, 1.6 ×, 1.7 × faster).
+Measured 2026-12-04 (bench/results/load.json, commit ce6e09d; 2 cores, load average
+1.6–2.6 with other jobs' tests running), medians of 3: ours 63.3k rows/s (1.58 s), the
+snapshot publication after it 0.56 s (0.23–0.59 s), so a production load 55.1k rows/s
+(1.81 s); bulk_insert 191k (ours 3.0 ×), bulk_insert_with_history 86.0k (1.4 ×); dlt
+delete-insert 42.7k, upsert 77.0k, scd2 58.3k (ours 1.5 × and 1.1 × as fast as
+delete-insert and scd2, 0.82 × upsert's speed).
 
 Where our time goes (one warm load, per statement): the COMMIT (WAL write plus the
 checkpoint of 100k new rows in each of entries and entry_versions) about 0.8–1.1 s,
