@@ -33,11 +33,12 @@ the bare append and 1.4–2.1 × the append with history; it is 1.3–2.2 × dlt
 merge, 0.6–1.4 × its upsert and scd2. On a quiet machine (the previous session) ours
 57.9k, bulk 147k (2.5 ×), dlt 24.4k / 47.3k / 36.5k.
 
-Measured 2026-12-02 (bench/results/load.json; 2 shared cores, other jobs running),
-medians of 3: ours 93.6k rows/s (1.07 s), the snapshot publication after it 0.07 s
-(0.05–0.16 s), so a production load 82.2k rows/s (1.22 s); bulk_insert 235k (ours
-2.5 ×), bulk_insert_with_history 137k (1.5 ×); dlt delete-insert 33.6k, upsert 58.2k,
-scd2 55.1k (ours 2.8 ×, 1.6 ×, 1.7 × faster).
+Measured 2026-12-04 (bench/results/load.json, commit ce6e09d; 2 cores, load average
+1.6–2.6 with other jobs' tests running), medians of 3: ours 63.3k rows/s (1.58 s), the
+snapshot publication after it 0.56 s (0.23–0.59 s), so a production load 55.1k rows/s
+(1.81 s); bulk_insert 191k (ours 3.0 ×), bulk_insert_with_history 86.0k (1.4 ×); dlt
+delete-insert 42.7k, upsert 77.0k, scd2 58.3k (ours 1.5 × and 1.1 × as fast as
+delete-insert and scd2, 0.82 × upsert's speed).
 
 Where our time goes (one warm load, per statement): the COMMIT (WAL write plus the
 checkpoint of 100k new rows in each of entries and entry_versions) about 0.8–1.1 s,
@@ -69,6 +70,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.stage import SCHEMAS
 from pipeline.warehouse import connect, publish_reader
 from pipeline.warehouse.db import transaction
 from pipeline.warehouse.load import load_batches
@@ -78,7 +80,7 @@ T0 = datetime(2025, 8, 14, 6, 0, tzinfo=UTC)
 ENTRY_COLUMNS = (
     "entry_id, source_id, url, published_at, updated_at, time_text, time_precision, "
     "time_flags, headline, body, authors, language, pinned, key_event, summary, position, "
-    "content_hash"
+    "content_hash, tz_source"
 )
 
 
@@ -96,7 +98,7 @@ def _entries_sql(first: int, count: int, version: int, fetched_at: datetime) -> 
                'Fassung {version}: ' || repeat('Der Gipfel in Alaska dauerte an. ', 8) || i AS body,
                ['Redaktion'] AS authors, 'de' AS language, false AS pinned,
                false AS key_event, false AS summary, (i % {PER_SOURCE})::INTEGER AS position,
-               md5('{version}:' || i) AS content_hash
+               md5('{version}:' || i) AS content_hash, 'configured' AS tz_source
         FROM range({first}, {first + count}) r(i)
     """
 
@@ -114,8 +116,9 @@ def seed_warehouse(path: Path, existing: int) -> None:
         )
         con.execute(
             f"""
-                INSERT INTO entries SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false
-                FROM ({rows})
+                INSERT INTO entries ({ENTRY_COLUMNS}, first_seen_at, last_seen_at,
+                                     missing_count, is_deleted)
+                SELECT {ENTRY_COLUMNS}, fetched_at, fetched_at, 0, false FROM ({rows})
                 """
         )
         con.execute(
@@ -140,7 +143,11 @@ def stage_batch(folder: Path, number: int, size: int) -> Path:
                 'https://t.example/' || source_id AS url, NULL::VARCHAR AS title,
                 NULL::VARCHAR AS canonical_url, NULL::TIMESTAMPTZ AS published_at,
                 NULL::TIMESTAMPTZ AS modified_at, 'de' AS language, true AS is_liveblog,
-                'html' AS parser, count(*)::INTEGER AS entry_count, []::VARCHAR[] AS warnings
+                'html' AS parser, count(*)::INTEGER AS entry_count,
+                count(*)::INTEGER AS timed_count, 0 AS structured_count,
+                count(*)::INTEGER AS rendered_count, 0 AS matched_count,
+                'Europe/Berlin' AS tz, 'configured' AS tz_source, []::VARCHAR[] AS warnings,
+                1 AS page_count, true AS whole_ticker
             FROM e GROUP BY ALL
             """
         )
@@ -150,14 +157,29 @@ def stage_batch(folder: Path, number: int, size: int) -> Path:
             "sources": "SELECT source_id, url, 'auto' AS kind, 'Europe/Berlin' AS timezone, "
             "'de' AS language FROM p",
             "fetches": "SELECT source_id, url, url AS final_url, fetched_at, 1 AS attempt, "
-            "200 AS status, 5 AS elapsed_ms, 1000::BIGINT AS bytes, NULL::VARCHAR AS etag, "
+            "1 AS page_no, 200 AS status, 5 AS elapsed_ms, 1000::BIGINT AS bytes, "
+            "NULL::VARCHAR AS etag, "
             "NULL::VARCHAR AS last_modified, sha256, true AS changed, "
             "NULL::VARCHAR AS error_class, NULL::VARCHAR AS error FROM p",
         }
-        for name, query in tables.items():
-            con.execute(f"COPY ({query}) TO '{folder / name}.parquet' (FORMAT parquet)")
+        for name, columns in SCHEMAS.items():
+            _write_staged(con, folder / f"{name}.parquet", columns, tables.get(name))
     (folder / "_COMPLETE").write_text(json.dumps({"batch_id": folder.name}))
     return folder
+
+
+def _write_staged(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str, str], query: str | None
+) -> None:
+    """One staged table in the shape the loader reads (`pipeline.stage.SCHEMAS`, which
+    grows with migrations): the bench's columns where it has them, NULL for the others,
+    and no rows for a table it does not fill."""
+    query = query or "SELECT 1 AS none LIMIT 0"
+    have = {row[0] for row in con.execute(f"DESCRIBE {query}").fetchall()}
+    select = ", ".join(
+        f"{c}::{t} AS {c}" if c in have else f"NULL::{t} AS {c}" for c, t in columns.items()
+    )
+    con.execute(f"COPY (SELECT {select} FROM ({query})) TO '{path}' (FORMAT parquet)")
 
 
 def timed(work: Callable[[], object]) -> float:

@@ -44,6 +44,10 @@ class TopologyError(TickerlakeError):
 
 
 def free_port() -> int:
+    """A port free right now, for Airflow's own servers: the other services are told the
+    port before the server starts, so it cannot bind port 0 and report back as the replay
+    server does. Should another process take it meanwhile, the server fails to bind and
+    the wait fails with its log."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]

@@ -429,10 +429,13 @@ def get(fetcher: Fetcher, url: str, validators: Validators | None = None) -> Fet
     return fetcher.fetch(source, validators or Validators(), now=NOW)[-1]
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port held bound but not listening for the whole test, so connections to it are
+    refused and no other process can take it meanwhile (a port closed before use could be)."""
+    with socket.socket() as refused:
+        refused.bind(("127.0.0.1", 0))
+        yield int(refused.getsockname()[1])
 
 
 def test_200_has_body_sha256_and_validators(server: ReplayServer, fetcher: Fetcher) -> None:
@@ -480,8 +483,8 @@ def test_404_is_a_client_http_error(server: ReplayServer, fetcher: Fetcher) -> N
     assert result.error is not None and "HTTP 404" in result.error and "'alpha'" in result.error
 
 
-def test_connection_refused_is_retried_then_recorded(fetcher: Fetcher) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/alpha"
+def test_connection_refused_is_retried_then_recorded(fetcher: Fetcher, refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}/alpha"
     attempts = fetcher.fetch(Source("alpha", url, allow_private=True), Validators(), now=NOW)
     assert [(a.attempt, a.error_class) for a in attempts] == [
         (n, "FetchConnectionError") for n in (1, 2, 3, 4)
