@@ -42,6 +42,8 @@ from pipeline.models import Entry
 from pipeline.parse import parse_page
 
 MATCH_WINDOW = 1000
+# Articles have no capture time in their index: a fetch after all of them, as the tests use.
+ARTICLES_FETCHED_AT = datetime(2026, 6, 1, tzinfo=UTC)
 AFTER_NEWEST = timedelta(minutes=5)
 MIN_ITEMS_FOR_SHARED = 3
 # index.tsv's `captured` is the crawler's Berlin wall clock: the Express page's
@@ -67,7 +69,33 @@ def run() -> dict[str, Any]:
     for score in scores:
         print(f"  {score['file']}: {_line(score)}")
     print("macro:", {k: result[k] for k in ("recall", "precision", "time")})
+    result["articles_de"] = articles()
+    print("articles-de:", result["articles_de"])
     return result
+
+
+def articles() -> dict[str, Any]:
+    """The German articles, parsed as fetched: how many stay one-entry articles
+    (`is_liveblog = false`, target 98 %), and how many of those whose expected output
+    names a day get their page date on it (in Berlin)."""
+    pages = realpages.pages("articles-de")
+    single = on_day = dated = 0
+    for page in pages:
+        parsed = parse_page(page.content, page.url, fetched_at=ARTICLES_FETCHED_AT)
+        single += not parsed.is_liveblog and len(parsed.entries) == 1
+        day = realpages.expected_day(page)
+        if day is not None:
+            dated += 1
+            published = parsed.published_at
+            on_day += published is not None and published.astimezone(realpages.BERLIN).date() == day
+    return {
+        "pages": len(pages),
+        "single_entry_articles": single,
+        "single_entry_share": _ratio(single, len(pages)),
+        "with_expected_day": dated,
+        "page_date_on_expected_day": on_day,
+        "page_date_share": _ratio(on_day, dated),
+    }
 
 
 def _line(score: dict[str, Any]) -> str:

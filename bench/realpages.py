@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import lxml.html
 
@@ -20,6 +23,7 @@ from pipeline.parse.identity import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_CHARS = 30
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class RealPagesMissingError(FileNotFoundError):
@@ -116,3 +120,25 @@ def json_objects(value: Any) -> Iterator[dict[str, Any]]:
         yield value
         for item in value.values():
             yield from json_objects(item)
+
+
+def expected_day(page: RealPage) -> date | None:
+    """A German article's publishing day in its row's expected output (the version the
+    title matched), in Berlin; None when the row names none."""
+    if not page.row["expected"]:
+        return None
+    data = json.loads((folder("articles-de") / page.row["expected"]).read_text(encoding="utf-8"))
+    value = data.get("date") or next(
+        (data[k].get("publishing_date") for k in _matched_versions(page.row, data)), None
+    )
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (moment.astimezone(BERLIN) if moment.tzinfo else moment).date()
+
+
+def _matched_versions(row: dict[str, str], data: dict[str, Any]) -> list[str]:
+    found = re.search(r"matched by title: ([\w, ]+)", row["expected_note"])
+    keys = [k.strip() for k in found.group(1).split(",")] if found else list(data)
+    return [k for k in keys if isinstance(data.get(k), dict)]

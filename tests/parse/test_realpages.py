@@ -13,7 +13,7 @@ import gzip
 import html
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
+from bench import realpages
 from pipeline.models import Entry, ParsedPage
 from pipeline.parse import parse_page
 from pipeline.parse.identity import normalise
@@ -219,34 +220,13 @@ def test_mirror_reports_how_json_ld_and_html_disagree() -> None:
 # --- German articles stay articles --------------------------------------------------------
 
 
-def expected_day(row: dict[str, str]) -> date | None:
-    """The publishing day in the row's expected output (the version the title matched)."""
-    if not row["expected"]:
-        return None
-    data = json.loads((ARTICLES / row["expected"]).read_text(encoding="utf-8"))
-    value = data.get("date") or next(
-        (data[k].get("publishing_date") for k in matched_versions(row, data)), None
-    )
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return (moment.astimezone(BERLIN) if moment.tzinfo else moment).date()
-
-
-def matched_versions(row: dict[str, str], data: dict[str, Any]) -> list[str]:
-    found = re.search(r"matched by title: ([\w, ]+)", row["expected_note"])
-    keys = [k.strip() for k in found.group(1).split(",")] if found else list(data)
-    return [k for k in keys if isinstance(data.get(k), dict)]
-
-
 @needs_articles
 def test_german_articles_are_single_entry_articles_with_their_date() -> None:
     articles = dates = dated = 0
-    for row in ARTICLE_ROWS:
-        page = parsed(ARTICLES, row["file"])
+    for real in realpages.pages("articles-de"):
+        page = parsed(ARTICLES, real.file)
         articles += not page.is_liveblog and len(page.entries) == 1
-        day = expected_day(row)
+        day = realpages.expected_day(real)
         if day is not None:
             dated += 1
             dates += (
