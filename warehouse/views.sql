@@ -151,7 +151,7 @@ WHERE s.outlet_id IS NOT NULL
 GROUP BY ALL;
 COMMENT ON VIEW tickers IS 'Ticker lifetimes: every ticker discovery found on an outlet, when it was found, its first and last entry, its status and entry count.';
 COMMENT ON COLUMN tickers.outlet IS 'The outlet (outlets: in sources.yaml).';
-COMMENT ON COLUMN tickers.source_id IS 'Its source id (outlet and a hash of the URL).';
+COMMENT ON COLUMN tickers.source_id IS 'Its source id (the outlet and a hash of its page: the URL without scheme, port and tracking parameters).';
 COMMENT ON COLUMN tickers.url IS 'The ticker page.';
 COMMENT ON COLUMN tickers.discovered_at IS 'When discovery found it.';
 COMMENT ON COLUMN tickers.first_entry_at IS 'Publication time of its oldest entry (UTC).';

@@ -331,16 +331,22 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipeline.demo.run import SAMPLE_QUERY, default_paths, run_demo
+    from pipeline.demo.outlet import OUTLET_ID
+    from pipeline.demo.run import DISCOVERY_QUERY, SAMPLE_QUERY, default_paths, run_demo
     from pipeline.warehouse import reader_path
 
     settings = _settings(args)
     _refuse_foreign_sources(settings)
     paths = default_paths(settings.warehouse, settings.data_dir)
-    print("tickerlake demo: the bundled Alaska-summit ticker, replayed through Airflow")
+    print(
+        "tickerlake demo: the bundled Alaska-summit ticker as three sources and as the "
+        f"ticker of the outlet {OUTLET_ID}, which discovery finds; replayed through Airflow"
+    )
     with progress.bar("demo cycles", len(demo_sources.snapshot_times())) as advance:
         counts = run_demo(paths, say=print, now=datetime.now(UTC), advance=advance)
     print(f"\nWarehouse {paths.warehouse}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"\nFound on the outlet {OUTLET_ID}, whose feed is all the sources file names of it:")
+    _print_query(settings, DISCOVERY_QUERY, "table")
     print(f"\nSample query:\n{SAMPLE_QUERY}\n")
     _print_query(settings, SAMPLE_QUERY, "table")
     print(
@@ -354,10 +360,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _refuse_foreign_sources(settings: Settings) -> None:
     """The demo writes only into a new warehouse or one holding nothing but the demo's
-    sources: its rows could not be told apart from (or removed from) a user's own."""
-    from pipeline.warehouse.backend import read_state
+    sources and the tickers found on its outlet: its rows could not be told apart from
+    (or removed from) a user's own."""
+    from pipeline.demo.outlet import OUTLET_ID
+    from pipeline.warehouse.backend import read_discovery, read_state
 
-    foreign = sorted(set(read_state(settings)) - set(demo_sources.SOURCE_IDS))
+    found = read_discovery(settings).tickers.get(OUTLET_ID, {})
+    foreign = sorted(set(read_state(settings)) - {*demo_sources.SOURCE_IDS, *found})
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise ConfigError(
@@ -419,7 +428,8 @@ def _run_sources(
     root = demo_sources.replay_root(settings.data_dir)
     demo_sources.generate(root)
     with ReplayServer(root, at=demo_sources.snapshot_times()[-1]) as server:
-        yield load_sources(demo_sources.write_sources_file(settings.data_dir, server.url)), []
+        path = demo_sources.write_sources_file(settings.data_dir, server.url)
+        yield load_sources(path), load_outlets(path)
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
@@ -523,8 +533,11 @@ def _print_query(settings: Settings, text: str, fmt: str, *, live: bool = False)
 def cmd_replay(args: argparse.Namespace) -> int:
     from pipeline.demo.replay import serve_forever
 
-    root, on_bound = args.root, None
+    root, on_bound, round_sources = args.root, None, None
     if root is None:
+        # The outlet's pages are fetched when discovery wants them (its report once), so a
+        # round is one fetch of each configured demo source.
+        round_sources = demo_sources.SOURCE_IDS
         data_dir = _settings(args).data_dir
         root = demo_sources.replay_root(data_dir)
         demo_sources.generate(root)
@@ -539,6 +552,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         port=args.port,
         at=args.at,
         auto_advance=args.auto_advance,
+        round_sources=round_sources,
         on_bound=on_bound,
     )
     return 0

@@ -6,7 +6,8 @@ Layout of a replay root::
 
 Each snapshot file becomes its source's current page at the UTC time in its name. One
 shared `ReplayClock` decides "now" for every source; it moves only when told to (or, with
-``auto_advance``, once every source has been fetched since the last move).
+``auto_advance``, once every source of a round has been fetched since the last move: all
+of them, or the `round_sources` named, when the others are not polled every cycle).
 
 An optional ``<root>/faults.yaml`` scripts misbehaviour per source (429s, resets, stalls,
 truncated bodies, …): see `pipeline.demo.faults`.
@@ -32,7 +33,7 @@ import struct
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -293,6 +294,7 @@ class _ReplayApp:
     clock: ReplayClock
     auto_advance: bool = False
     faults: FaultPlan = field(default_factory=FaultPlan)
+    round_sources: frozenset[str] | None = None  # None: every source
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _bodies: dict[Path, bytes] = field(default_factory=dict)
@@ -375,7 +377,8 @@ class _ReplayApp:
             self._round_generation = generation
             self._requested.clear()
         self._requested.add(source_id)
-        if self._requested >= self.index.keys():
+        required = self.index.keys() if self.round_sources is None else self.round_sources
+        if self._requested >= required:
             self.clock.advance()
 
     def _snapshot(
@@ -699,13 +702,18 @@ class ReplayServer:
         port: int = 0,
         at: datetime | None = None,
         auto_advance: bool = False,
+        round_sources: Collection[str] | None = None,
     ) -> None:
         self.root = Path(root)
         index = load_index(self.root)
         times = sorted({s.at for snapshots in index.values() for s in snapshots})
         self.clock = ReplayClock(times, times[0] if at is None else at)
         self._app = _ReplayApp(
-            index, self.clock, auto_advance=auto_advance, faults=load_faults(self.root)
+            index,
+            self.clock,
+            auto_advance=auto_advance,
+            faults=load_faults(self.root),
+            round_sources=_round(self.root, index, round_sources),
         )
         self._httpd = _HTTPServer((host, port), self._app)
         self._thread: threading.Thread | None = None
@@ -763,6 +771,19 @@ class ReplayServer:
         self.stop()
 
 
+def _round(
+    root: Path, index: dict[str, tuple[Snapshot, ...]], sources: Collection[str] | None
+) -> frozenset[str] | None:
+    """The sources whose fetches make a round; an unknown one would never be fetched, so
+    the clock would never move."""
+    if sources is None:
+        return None
+    unknown = sorted(set(sources) - index.keys())
+    if unknown or not sources:
+        raise ReplayFolderError(f"{root}: no round without sources, or of {', '.join(unknown)}")
+    return frozenset(sources)
+
+
 def _wait_forever() -> None:
     threading.Event().wait()
 
@@ -774,11 +795,14 @@ def serve_forever(
     port: int = 0,
     at: datetime | None = None,
     auto_advance: bool = False,
+    round_sources: Collection[str] | None = None,
     on_bound: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until Ctrl-C; prints one line: ``replay serving <url> sources: a, b``.
     `on_bound` gets the URL once the port is bound (port 0: the one the system chose)."""
-    with ReplayServer(root, host=host, port=port, at=at, auto_advance=auto_advance) as server:
+    with ReplayServer(
+        root, host=host, port=port, at=at, auto_advance=auto_advance, round_sources=round_sources
+    ) as server:
         if on_bound is not None:
             on_bound(server.url)
         mode = "auto-advance" if auto_advance else "manual clock"

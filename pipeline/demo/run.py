@@ -1,6 +1,7 @@
-"""`tickerlake demo`: the bundled demo sources on a local replay server, ingested by the
-`tickerlake_ingest` DAG under Airflow (SQLite metadata) for every snapshot in turn, the
-seed corpus loaded, stories and corpus links computed (`enrich`), and a summary printed.
+"""`tickerlake demo`: the bundled demo sources and the outlet whose ticker discovery finds
+(`pipeline.demo.outlet`) on a local replay server, ingested by the `tickerlake_ingest` DAG
+under Airflow (SQLite metadata) for every snapshot in turn, the seed corpus loaded,
+stories and corpus links computed (`enrich`), and a summary printed.
 
 Cycle times are the replay clock's (synthetic, August 2025), so a second demo run sees
 only fetches the warehouse already holds and changes no counts.
@@ -21,7 +22,7 @@ from pipeline.demo.replay import ReplayServer
 from pipeline.enrich.corpus import BUNDLED, load_corpus
 from pipeline.enrich.run import enrich_connection
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.sources import load_sources
+from pipeline.sources import load_outlets, load_sources
 from pipeline.warehouse import connect, publish_reader
 
 SUMMARY_TABLES = (
@@ -33,6 +34,13 @@ SELECT source_id, strftime(published_at, '%Y-%m-%d %H:%M') AS published_utc,
        left(headline, 60) AS headline
 FROM entries WHERE NOT is_deleted
 ORDER BY published_at DESC NULLS LAST LIMIT 5"""
+# Every item the outlet's feed listed, as discovery classified it: the ticker is a source
+# with entries, the article only a line in the fetch log.
+DISCOVERY_QUERY = """\
+SELECT d.outlet_id AS outlet, d.verdict, d.source_id, t.status, t.entries,
+       regexp_extract(d.url, '[^/]+$') AS page
+FROM discovered_items d LEFT JOIN tickers t USING (source_id)
+ORDER BY d.verdict DESC, d.source_id"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +103,15 @@ def build_local(
     """The demo warehouse without Airflow: `run_cycle` once per snapshot against an
     in-process replay server, then the seed corpus and `enrich`, all at replay-clock times
     (`now` is used only for the corpus and enrichment), so two builds hold the same rows
-    apart from ids derived from the server's port."""
+    apart from the URLs, which name the server's port."""
     root = demo_sources.replay_root(settings.data_dir)
     demo_sources.generate(root)
     with ReplayServer(root) as server:
-        sources = load_sources(demo_sources.write_sources_file(settings.data_dir, server.url))
+        path = demo_sources.write_sources_file(settings.data_dir, server.url)
+        sources, outlets = load_sources(path), load_outlets(path)
         for number, at in enumerate(demo_sources.snapshot_times(), start=1):
             server.clock.set(at)
-            run_cycle(sources, settings, run_id=f"demo-cycle-{number}", now=at)
+            run_cycle(sources, settings, run_id=f"demo-cycle-{number}", now=at, outlets=outlets)
             if on_cycle:
                 on_cycle(at)
     with connect(settings.warehouse) as con:

@@ -9,13 +9,22 @@ import re
 from collections.abc import Iterable
 
 from pipeline.models import ParsedPage
+from pipeline.parse.identity import page_key
 
 _LIVE_WORDS = re.compile(r"live|liveblog|liveticker|newsblog|ticker", re.IGNORECASE)
 
 
 def ticker_id(outlet_id: str, url: str) -> str:
-    """The stable source id of an item: the outlet and a hash of its URL."""
-    return f"{outlet_id}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    """The stable source id of an item: the outlet and a hash of its page key (the URL
+    without scheme, port, `www.`, fragment and tracking parameters), so a page listed
+    under http and https, with a campaign tag, or from a server on another port keeps
+    its id, as its entries keep theirs (`pipeline.parse.identity`)."""
+    return f"{outlet_id}-{url_hash(url)}"
+
+
+def url_hash(url: str) -> str:
+    """12 hex digits of the page key's sha256."""
+    return hashlib.sha256(page_key(url).encode()).hexdigest()[:12]
 
 
 def check_order(urls: Iterable[str]) -> list[str]:

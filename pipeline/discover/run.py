@@ -9,19 +9,19 @@ another host, a private address) is one row of the fetch log; the cycle goes on.
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from pipeline.discover.classify import check_order, ticker_id, verdict
+from pipeline.discover.classify import check_order, ticker_id, url_hash, verdict
 from pipeline.discover.feeds import MAX_DEPTH, read_listing
 from pipeline.errors import FeedError, SourceError
 from pipeline.fetch.client import Fetcher, FetchResult
 from pipeline.models import DiscoveryState, ParsedPage, Validators
 from pipeline.parse import parse_page
+from pipeline.parse.identity import page_key
 from pipeline.sources import Outlet, Source
 
 MAX_CLASSIFY = 30  # new items classified per outlet and cycle; the rest wait a cycle
@@ -55,21 +55,45 @@ def ticker_source(outlet: Outlet, source_id: str, url: str) -> Source:
 def discover(
     outlets: Sequence[Outlet], fetcher: Fetcher, memory: DiscoveryState, *, now: datetime
 ) -> Discovered:
+    """Every outlet's tickers, and its new items classified. Items are told apart by
+    their page key, as ticker ids are: a page listed under another URL (scheme, port,
+    tracking parameters) is not classified again."""
     found = Discovered()
     for outlet in outlets:
         known = memory.tickers.get(outlet.outlet_id, {})
-        found.tickers += [ticker_source(outlet, sid, url) for sid, url in known.items()]
-        items = _listed_items(outlet, fetcher, memory, found, now)
-        seen = memory.classified.get(outlet.outlet_id, set()) | set(known.values())
-        fresh = check_order(u for u in dict.fromkeys(items) if u not in seen)
-        for url in fresh[:MAX_CLASSIFY]:
+        items = list(dict.fromkeys(_listed_items(outlet, fetcher, memory, found, now)))
+        found.tickers += _known_tickers(outlet, known, items)
+        classified = memory.classified.get(outlet.outlet_id, set()) | set(known.values())
+        seen = {page_key(url) for url in classified}
+        for url in check_order(_new_pages(items, seen))[:MAX_CLASSIFY]:
             _classify(outlet, url, fetcher, found, now)
     return found
 
 
+def _known_tickers(outlet: Outlet, known: dict[str, str], items: list[str]) -> list[Source]:
+    """The outlet's tickers as sources. One that the listings no longer name by its URL
+    but by another URL of the same page follows the listed URL: its old one may lead
+    nowhere now (the site moved to https, the replay server to another port)."""
+    listed = set(items)
+    moved = {ticker_id(outlet.outlet_id, url): url for url in items}
+    return [
+        ticker_source(outlet, sid, url if url in listed else moved.get(sid, url))
+        for sid, url in known.items()
+    ]
+
+
+def _new_pages(items: list[str], seen: set[str]) -> list[str]:
+    """The first listed URL of each page not classified yet."""
+    fresh: dict[str, str] = {}
+    for url in items:
+        if (key := page_key(url)) not in seen:
+            fresh.setdefault(key, url)
+    return list(fresh.values())
+
+
 def listing_id(outlet: Outlet, url: str) -> str:
-    """The fetch-log id of a listing (never a source)."""
-    return f"{outlet.outlet_id}~listing-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    """The fetch-log id of a listing (never a source); like a ticker id, from its page key."""
+    return f"{outlet.outlet_id}~listing-{url_hash(url)}"
 
 
 def _listed_items(

@@ -25,6 +25,8 @@ from pipeline import stage
 from pipeline.cli.main import main
 from pipeline.cli.plots import Scale, padded, tick_labels, tick_step
 from pipeline.cli.report import MAX_LINKED, MAX_TIMELINES, PALETTE, render_report
+from pipeline.demo import outlet
+from pipeline.discover.classify import ticker_id
 from pipeline.enrich.run import enrich_connection
 from pipeline.warehouse import connect
 from pipeline.warehouse.load import load_batches
@@ -34,6 +36,8 @@ from tests.support.realpages import LIVEBLOGS
 from tests.support.realwarehouse import build_real_warehouse
 
 GENERATED_AT = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
+# The ticker discovery finds on the demo's outlet (its id is the same on every port).
+OUTLET_TICKER = ticker_id(outlet.OUTLET_ID, f"http://127.0.0.1/{outlet.TICKER}")
 SCREEN = 1000  # px: "a few screens" is at most MAX_SCREENS of these at 1200 px wide
 MAX_SCREENS = 5
 CHROMIUM_FLAGS = (
@@ -97,19 +101,20 @@ def test_page_needs_no_network_and_no_script(page: str) -> None:
 
 
 def test_only_linked_entries_are_listed_with_a_count_of_the_rest(page: str) -> None:
-    # 5 of the seed ticker's entries are linked (tests/enrich/test_align.py), in each of 3 outlets.
+    # 5 of the seed ticker's entries are linked (tests/enrich/test_align.py), in each of its
+    # 4 copies (3 sources, the outlet's ticker); 65 live: 17 each, 3 of them withdrawn.
     aligned = part(page, "alignments")
-    assert 'data-linked="15" data-unlinked="34"' in aligned
-    assert "15 of 49 live entries are reported by a reference article" in aligned
-    assert "The 34 others are not listed." in aligned
-    assert aligned.count('<tr class="linked" data-linked="true">') == min(15, MAX_LINKED)
+    assert 'data-linked="20" data-unlinked="45"' in aligned
+    assert "20 of 65 live entries are reported by a reference article" in aligned
+    assert "The 45 others are not listed." in aligned
+    assert aligned.count('<tr class="linked" data-linked="true">') == min(20, MAX_LINKED)
     assert ">none<" not in aligned
     assert "seed:003_6d511c99f0adbf65.txt" in aligned
 
 
 def test_each_source_has_its_own_time_range_hour_ticks_and_one_x_label(page: str) -> None:
     plots = figures(page)
-    assert sorted(plots) == ["alaska-de-html", "alaska-jsonld", "alaska-text"]
+    assert sorted(plots) == ["alaska-de-html", "alaska-jsonld", "alaska-text", OUTLET_TICKER]
     for plot in plots.values():
         assert 'data-unit="hour"' in plot
         assert plot.count('data-role="x-label"') == 1
@@ -118,6 +123,7 @@ def test_each_source_has_its_own_time_range_hour_ticks_and_one_x_label(page: str
     # fetched): its range is that day; the other two start on the 13th.
     assert "13 Aug 2025" not in plots["alaska-text"]
     assert "13 Aug 2025" in plots["alaska-jsonld"]
+    assert "13 Aug 2025" in plots[OUTLET_TICKER]
 
 
 def test_entries_without_a_time_are_hatched_at_their_first_fetch(page: str) -> None:
@@ -126,7 +132,7 @@ def test_entries_without_a_time_are_hatched_at_their_first_fetch(page: str) -> N
     assert '<rect class="bar" data-substituted="true"' in plots["alaska-text"]
     assert "16 without a time (hatched)" in plots["alaska-text"]
     assert "2025-08-14 07:00 UTC: 16 drawn at first fetch" in hatched
-    for other in ("alaska-de-html", "alaska-jsonld"):
+    for other in ("alaska-de-html", "alaska-jsonld", OUTLET_TICKER):
         assert 'data-substituted="true"' not in plots[other]
     # In the stories too: alaska-text's members are hollow, at their first fetch.
     assert 'data-source="alaska-text" data-substituted="true"' in part(page, "stories")
@@ -136,9 +142,11 @@ def test_edits_and_withdrawals_are_marks_at_their_fetch_times(page: str) -> None
     changes = part(page, "changes")
     assert 'class="bar"' not in changes  # no blocks
     marks = re.findall(r'data-kind="(\w+)"[^>]*>(?:<title>([^<]*)</title>)', changes)
-    assert sorted(m[0] for m in marks) == ["deleted", "deleted", "edited", "edited"]
+    # each of the three timed copies of the ticker: one edit, one withdrawal
+    assert sorted(m[0] for m in marks) == ["deleted"] * 3 + ["edited"] * 3
     assert "alaska-jsonld: 1 edited at 2025-08-14 17:00 UTC" in {m[1] for m in marks}
     assert "alaska-de-html: 1 deleted at 2025-08-14 18:30 UTC" in {m[1] for m in marks}
+    assert f"{OUTLET_TICKER}: 1 edited at 2025-08-14 17:00 UTC" in {m[1] for m in marks}
     assert changes.count('data-role="x-label"') == 1
 
 
@@ -160,7 +168,8 @@ def test_outlets_of_a_story_sit_on_their_own_lanes_with_their_own_shapes(page: s
         part(page, "stories"),
     )
     shapes = {source: shape for _, shape, source in marks}
-    assert len(shapes) == 4 and len(set(shapes.values())) == 4  # one shape per outlet
+    # one shape per outlet: the 4 tickers and the seed corpus
+    assert len(shapes) == 5 and len(set(shapes.values())) == 5
     # Every outlet keeps one lane inside a story's row: two outlets that carried a story
     # at the same minute (the seed ticker's jsonld and de-html copies) are drawn apart.
     lanes = {source: {round(centre_y(tag)) for tag, _, s in marks if s == source}
@@ -171,7 +180,10 @@ def test_outlets_of_a_story_sit_on_their_own_lanes_with_their_own_shapes(page: s
 def test_the_demo_has_no_failing_source_but_a_last_error_column(page: str) -> None:
     health = part(page, "health")
     assert '<th data-col="last-error">last error</th>' in health
-    assert health.count('<td class="err" data-col="last-error">') == 3
+    # one row per source: the three configured, the discovered ticker; the outlet's
+    # listing and its article are fetched, but they are no sources
+    assert health.count('<td class="err" data-col="last-error">') == 4
+    assert f'data-source="{OUTLET_TICKER}"' in health and "demo-blatt~" not in health
     assert 'data-failing="0"' in health
 
 
@@ -412,10 +424,10 @@ def at_a_glance(dom: str) -> None:
 def test_chromium_demo_reads_at_a_glance(demo_rendered: Rendered) -> None:
     dom = demo_rendered.dom
     at_a_glance(dom)
-    assert dom.count('<figure class="timeline"') == 3
+    assert dom.count('<figure class="timeline"') == 4
     assert 'data-substituted="true"' in dom
-    assert len(re.findall(r'class="mark" data-shape="\w+" data-kind=', dom)) == 4
-    assert dom.count('data-linked="true"') == min(15, MAX_LINKED)
+    assert len(re.findall(r'class="mark" data-shape="\w+" data-kind=', dom)) == 6
+    assert dom.count('data-linked="true"') == min(20, MAX_LINKED)
     assert SCREEN < demo_rendered.height <= MAX_SCREENS * SCREEN
 
 

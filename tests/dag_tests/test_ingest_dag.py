@@ -1,5 +1,5 @@
 """`tickerlake_ingest` run by Airflow (`airflow dags test`, SQLite metadata) against the
-replay server serving the bundled demo sources."""
+replay server serving the bundled demo sources and the demo's outlet."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.demo import airflow_env
+from pipeline.demo import airflow_env, outlet
 from pipeline.demo import sources as demo_sources
 from pipeline.demo.replay import ReplayServer
+from pipeline.discover.classify import ticker_id
 from pipeline.warehouse import connect
 
 pytestmark = pytest.mark.integration
@@ -42,11 +43,19 @@ def test_ingest_dag_loads_entries_into_duckdb(tmp_path: Path) -> None:
             con.execute("SELECT source_id, count(*) FROM entries GROUP BY 1").fetchall()
         )
         fetched = con.execute("SELECT DISTINCT fetched_at FROM fetches ORDER BY 1").fetchall()
-    # one cycle without the withdrawn entry is not yet a deletion (threshold 2)
-    assert per_source == {"alaska-jsonld": 17, "alaska-de-html": 17, "alaska-text": 17}
+    # one cycle without the withdrawn entry is not yet a deletion (threshold 2). The
+    # outlet's ticker was found and loaded in the first cycle (its 6 entries then); by the
+    # second its newest entry (06:05) was 13 h old, over lifecycle.QUIET_PERIOD: planned
+    # as ended, it is not due again that day.
+    found = ticker_id(outlet.OUTLET_ID, server.source_url(outlet.TICKER))
+    assert per_source == {"alaska-jsonld": 17, "alaska-de-html": 17, "alaska-text": 17, found: 6}
     assert [row[0] for row in fetched] == [times[0], times[-1]]
-    # the second cycle asked conditionally for every source
-    assert sum(1 for r in requests if r["if_none_match"]) == 3
+    # the second cycle asked conditionally for every source and for the outlet's feed;
+    # the article and the ticker were fetched once, to classify them
+    conditional = {r["source"] for r in requests if r["if_none_match"]}
+    assert conditional == {*demo_sources.SOURCE_IDS, outlet.FEED}
+    fetches = [r["source"] for r in requests]
+    assert fetches.count(outlet.ARTICLE) == fetches.count(outlet.TICKER) == 1
     # a successful run logs nothing at error level (log-based alerting would fire)
     assert [line for line in log.read_text().splitlines() if "[error" in line] == []
 

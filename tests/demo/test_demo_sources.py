@@ -1,4 +1,5 @@
-"""The generated demo sources: snapshot layout, the one edit, the one deletion."""
+"""The generated demo sources: snapshot layout, the one edit, the one deletion; the
+outlet's feed, report and ticker (a fourth form of the same entries)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.demo import outlet
 from pipeline.demo import sources as demo_sources
 from pipeline.demo.replay import ReplayServer
+from pipeline.discover.classify import verdict
+from pipeline.discover.feeds import read_listing
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
-from pipeline.sources import load_sources
+from pipeline.sources import load_outlets, load_sources
 
 FETCHED_AT = datetime(2025, 8, 14, 20, 0, tzinfo=UTC)
 
@@ -38,13 +42,15 @@ def parse_snapshot(path: Path) -> ParsedPage:
 
 
 def test_three_sources_with_six_six_and_one_snapshots(root: Path) -> None:
-    assert sorted(p.name for p in root.iterdir()) == [
-        "alaska-de-html",
-        "alaska-jsonld",
-        "alaska-text",
-    ]
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        ["alaska-de-html", "alaska-jsonld", "alaska-text", *outlet.PAGES]
+    )
     assert [len(snapshots(root, s)) for s in ("alaska-jsonld", "alaska-de-html")] == [6, 6]
     assert [p.name for p in snapshots(root, "alaska-text")] == ["20250814T070000Z.txt"]
+    ticker = [p.name.replace(".html", "") for p in snapshots(root, outlet.TICKER)]
+    assert ticker == [p.name.replace(".html", "") for p in snapshots(root, "alaska-jsonld")]
+    assert [p.name for p in snapshots(root, outlet.FEED)] == ["20250814T070000Z.xml"]
+    assert [p.name for p in snapshots(root, outlet.ARTICLE)] == ["20250814T070000Z.html"]
     names = [p.name for p in snapshots(root, "alaska-jsonld")]
     assert names[0] == "20250814T070000Z.html"
     assert names[-1] == "20250814T193000Z.html"
@@ -81,13 +87,13 @@ def test_deleted_entry_is_visible_before_the_deletion(root: Path) -> None:
     assert [has_deleted(i) for i in range(6)] == [True, True, True, False, False, False]
 
 
-@pytest.mark.parametrize("source_id", ["alaska-jsonld", "alaska-de-html"])
+@pytest.mark.parametrize("source_id", ["alaska-jsonld", "alaska-de-html", outlet.TICKER])
 def test_entry_counts_follow_the_clock(root: Path, source_id: str) -> None:
     counts = [len(parse_snapshot(p).entries) for p in snapshots(root, source_id)]
     assert counts == [6, 9, 12, 13, 15, 16]
 
 
-@pytest.mark.parametrize("source_id", ["alaska-jsonld", "alaska-de-html"])
+@pytest.mark.parametrize("source_id", ["alaska-jsonld", "alaska-de-html", outlet.TICKER])
 def test_edit_shows_from_snapshot_three(root: Path, source_id: str) -> None:
     corrected: dict[int, bool] = {}
     ids: set[str] = set()
@@ -111,16 +117,32 @@ def test_edited_jsonld_entry_has_date_modified(root: Path) -> None:
     assert modified[0].updated_at == datetime(2025, 8, 14, 17, 0, tzinfo=UTC)
 
 
-def test_jsonld_and_html_agree_on_ids_per_snapshot(root: Path) -> None:
-    for jsonld, html in zip(
-        snapshots(root, "alaska-jsonld"), snapshots(root, "alaska-de-html"), strict=True
+def test_jsonld_html_and_microdata_agree_on_times_per_snapshot(root: Path) -> None:
+    for jsonld, html, micro in zip(
+        snapshots(root, "alaska-jsonld"),
+        snapshots(root, "alaska-de-html"),
+        snapshots(root, outlet.TICKER),
+        strict=True,
     ):
-        ld_page, html_page = parse_snapshot(jsonld), parse_snapshot(html)
-        assert html_page.parser == "html"
-        assert [e.published_at for e in ld_page.entries] == [
-            e.published_at for e in html_page.entries
-        ]
+        ld_page, html_page, micro_page = map(parse_snapshot, (jsonld, html, micro))
+        assert (html_page.parser, micro_page.parser) == ("html", "microdata")
+        times = [e.published_at for e in ld_page.entries]
+        assert [e.published_at for e in html_page.entries] == times
+        assert [e.published_at for e in micro_page.entries] == times
         assert len({e.entry_id for e in html_page.entries}) == len(html_page.entries)
+
+
+def test_the_outlets_feed_lists_a_report_and_a_ticker(root: Path) -> None:
+    base = "http://127.0.0.1:8765/"
+    feed = snapshots(root, outlet.FEED)[0].read_bytes()
+    assert read_listing(feed, base + outlet.FEED, "x").items == [
+        base + outlet.ARTICLE,
+        base + outlet.TICKER,
+    ]
+    report = snapshots(root, outlet.ARTICLE)[0].read_bytes()
+    assert verdict(report, parse_snapshot(snapshots(root, outlet.ARTICLE)[0]))[0] == "article"
+    ticker = snapshots(root, outlet.TICKER)[0]
+    assert verdict(ticker.read_bytes(), parse_snapshot(ticker)) == ("ticker", "LiveBlogPosting")
 
 
 def test_sources_yaml_loads(tmp_path: Path) -> None:
@@ -130,9 +152,18 @@ def test_sources_yaml_loads(tmp_path: Path) -> None:
     assert [s.source_id for s in sources] == ["alaska-jsonld", "alaska-de-html", "alaska-text"]
     assert sources[0].url == "http://127.0.0.1:8765/alaska-jsonld"
     assert all(s.allow_private and s.timezone == "Europe/Berlin" for s in sources)
+    (found,) = load_outlets(path)
+    assert (found.outlet_id, found.feeds) == (
+        outlet.OUTLET_ID,
+        ("http://127.0.0.1:8765/" + outlet.FEED,),
+    )
+    assert found.allow_private and found.timezone == "Europe/Berlin"
+    assert outlet.TICKER not in path.read_text() and "liveticker" not in path.read_text()
 
 
 def test_replay_server_serves_the_generated_root(root: Path) -> None:
     with ReplayServer(root) as server:
-        assert server.source_ids == ["alaska-de-html", "alaska-jsonld", "alaska-text"]
+        assert server.source_ids == sorted(
+            ["alaska-de-html", "alaska-jsonld", "alaska-text", *outlet.PAGES]
+        )
         assert server.snapshot_times() == demo_sources.snapshot_times()

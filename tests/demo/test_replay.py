@@ -234,6 +234,19 @@ def test_auto_advance_after_every_source_was_fetched(root: Path) -> None:
         assert server.clock.at == T2  # nothing later to move to
 
 
+def test_a_round_of_named_sources_ignores_the_others(root: Path) -> None:
+    # e.g. an outlet's article: fetched once, when discovery classifies it
+    with ReplayServer(root, auto_advance=True, round_sources=["beta"]) as server:
+        get(server, "alpha")
+        assert server.clock.at == T0
+        get(server, "beta")
+        assert server.clock.at == T1
+        get(server, "beta")
+        assert server.clock.at == T2
+    with pytest.raises(ReplayFolderError, match="gamma"):
+        ReplayServer(root, auto_advance=True, round_sources=["beta", "gamma"])
+
+
 def test_manual_move_starts_a_new_round(root: Path) -> None:
     with ReplayServer(root, auto_advance=True) as server:
         get(server, "alpha")

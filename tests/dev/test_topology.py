@@ -7,9 +7,10 @@
   it; metadata in a fresh PostgreSQL database, broker on the local Redis (a unique key
   prefix), the warehouse on DuckLake with a fresh PostgreSQL catalog.
 
-Both trigger `tickerlake_ingest` through the REST API against the demo sources on a
-replay server, wait for success, check the rows, and see `tickerlake_enrich` run from
-the warehouse asset.
+Both trigger `tickerlake_ingest` through the REST API against the demo sources and the
+demo's outlet on a replay server, wait for success, check the rows (the outlet's ticker
+found and loaded in that one run), and see `tickerlake_enrich` run from the warehouse
+asset.
 """
 
 from __future__ import annotations
@@ -40,12 +41,22 @@ from dev.topology import (
     start_standalone,
     wait_for_run,
 )
+from pipeline.demo import outlet
+from pipeline.discover.classify import ticker_id, url_hash
 from pipeline.settings import PROJECT_ROOT, LakeConfig
 from pipeline.warehouse.lake import connect_lake
 from tests.support.services import PG_ADMIN, REDIS_URL, fresh_database
 
 pytestmark = pytest.mark.integration
-DEMO_SOURCES = {"alaska-jsonld", "alaska-de-html", "alaska-text"}
+LOCAL = "http://127.0.0.1"  # the replay server; the ids below do not depend on its port
+OUTLET_TICKER = ticker_id(outlet.OUTLET_ID, f"{LOCAL}/{outlet.TICKER}")
+DEMO_SOURCES = {"alaska-jsonld", "alaska-de-html", "alaska-text", OUTLET_TICKER}
+# What the outlet's discovery fetches beside its ticker, sources never: the feed, and
+# the article the feed lists.
+DISCOVERY_FETCHES = {
+    f"{outlet.OUTLET_ID}~listing-{url_hash(f'{LOCAL}/{outlet.FEED}')}",
+    ticker_id(outlet.OUTLET_ID, f"{LOCAL}/{outlet.ARTICLE}"),
+}
 DAGS = ("tickerlake_ingest", "tickerlake_enrich")
 RUN_TIMEOUT = 300.0
 
@@ -110,7 +121,7 @@ def test_standalone_ingests_and_enriches(
     run_id = ingest_then_enrich(procs, api)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert set(entries_per_source(con)) == DEMO_SOURCES
-        assert loads_of(con, run_id) == {(source, 200) for source in DEMO_SOURCES}
+        assert loads_of(con, run_id) == {(s, 200) for s in DEMO_SOURCES | DISCOVERY_FETCHES}
 
 
 # The compose topology. Every Airflow service is started with the command and the
@@ -251,4 +262,4 @@ def test_compose_topology_ingests_and_enriches(
     run_id = ingest_then_enrich(procs, api)
     with connect_lake(lake, read_only=True) as con:
         assert set(entries_per_source(con)) == DEMO_SOURCES
-        assert loads_of(con, run_id) == {(source, 200) for source in DEMO_SOURCES}
+        assert loads_of(con, run_id) == {(s, 200) for s in DEMO_SOURCES | DISCOVERY_FETCHES}

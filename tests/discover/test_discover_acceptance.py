@@ -149,3 +149,36 @@ def test_bad_listings_are_one_line_errors_and_the_cycle_goes_on(tmp_path: Path) 
     assert all("\n" not in e for e in errors.values())
     # The good listing still found its tickers.
     assert len(rows(settings, "SELECT * FROM tickers WHERE outlet = 'blatt'")) == 2
+
+
+def test_an_outlet_served_from_another_port_keeps_its_tickers_and_verdicts(
+    tmp_path: Path,
+) -> None:
+    """The same outlet from a replay server on another port (as a site that moved to
+    https): its tickers keep their ids and follow the listed URL, its articles are not
+    fetched again, nothing is discovered twice."""
+    root = tmp_path / "replay"
+    names = write_outlet(root, "blatt", START)
+    settings = replace(
+        from_env({}), warehouse=tmp_path / "w.duckdb", data_dir=tmp_path / "d", fetch=FAST
+    )
+
+    def cycle_on(server: ReplayServer, run_id: str, now: datetime) -> list[str]:
+        feed = (server.source_url(names["feed"]),)
+        outlet = Outlet("blatt", feed, allow_private=True, hosts=("127.0.0.1",))
+        run_cycle([], settings, run_id=run_id, now=now, outlets=[outlet])
+        return [r["source"] for r in server.request_log()]
+
+    with ReplayServer(root, at=START) as first:
+        cycle_on(first, "c1", START + timedelta(minutes=1))
+    tickers = rows(settings, "SELECT source_id FROM tickers ORDER BY ALL")
+    with ReplayServer(root, at=START) as second:
+        assert second.url != first.url
+        fetched = cycle_on(second, "c2", START + timedelta(minutes=10))
+    assert rows(settings, "SELECT source_id FROM tickers ORDER BY ALL") == tickers
+    assert len(tickers) == 2 and names["article"] not in fetched
+    assert names["plain"] in fetched and names["ended"] in fetched
+    urls = rows(settings, "SELECT url FROM sources")
+    assert all(url.startswith(second.url) for (url,) in urls)
+    verdicts = rows(settings, "SELECT count(*) FROM discovered_items")
+    assert verdicts == [(3,)]  # the article and the two tickers, classified once

@@ -55,6 +55,10 @@ def test_bad_listings_are_one_line_errors(body: bytes, message: str) -> None:
 def test_ticker_ids_are_stable_and_url_words_only_order() -> None:
     assert ticker_id("blatt", BASE + "a") == ticker_id("blatt", BASE + "a")
     assert ticker_id("blatt", BASE + "a") != ticker_id("other", BASE + "a")
+    assert ticker_id("blatt", BASE + "a") != ticker_id("blatt", BASE + "b")
+    # the page, not the URL as listed: scheme, port, tracking parameters aside
+    same_page = ("http://www.example.de:8080/news/a", BASE + "a?utm_source=rss")
+    assert {ticker_id("blatt", url) for url in same_page} == {ticker_id("blatt", BASE + "a")}
     assert check_order([BASE + "wahl", BASE + "liveticker-wahl", BASE + "x"]) == [
         BASE + "liveticker-wahl",
         BASE + "wahl",
