@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.demo.replay import snapshot_name
+from pipeline.demo.replay import write_snapshot
 
 if TYPE_CHECKING:
     from pipeline.demo.sources import DemoEntry
@@ -45,10 +45,10 @@ def write(root: Path, snapshots: Sequence[tuple[datetime, Sequence[DemoEntry]]])
     """The outlet's pages under `root`: the feed and the report from the first snapshot
     time on (they never change), the ticker at every snapshot with the entries given."""
     first = snapshots[0][0]
-    _write(root / FEED / snapshot_name(first, "xml"), feed())
-    _write(root / ARTICLE / snapshot_name(first, "html"), article())
+    write_snapshot(root / FEED, first, "xml", feed())
+    write_snapshot(root / ARTICLE, first, "html", article())
     for at, entries in snapshots:
-        _write(root / TICKER / snapshot_name(at, "html"), render_microdata(entries))
+        write_snapshot(root / TICKER, at, "html", render_microdata(entries))
 
 
 def yaml_lines(base_url: str) -> list[str]:
@@ -110,8 +110,3 @@ def _page(title: str, body: str) -> str:
         f"<title>{html.escape(title)} | Demo-Blatt</title></head>\n"
         f"<body><main>\n{body}\n</main></body></html>\n"
     )
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

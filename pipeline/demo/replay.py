@@ -883,7 +883,7 @@ def write_outlet(root: Path, outlet_id: str, start: datetime) -> dict[str, str]:
     }
     for key, snapshots in pages.items():
         for at, html in snapshots:
-            _write_snapshot(root / names[key], at, "html", html)
+            write_snapshot(root / names[key], at, "html", html)
     for at, keys in (
         (start, ("article", "ended", "plain")),
         (later, ("article", "ended", "plain", "later")),
@@ -891,14 +891,15 @@ def write_outlet(root: Path, outlet_id: str, start: datetime) -> dict[str, str]:
         items = "".join(f"<item><title>{k}</title><link>/{names[k]}</link></item>" for k in keys)
         channel = f"<channel><title>{outlet_id}</title>{items}</channel>"
         feed = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-        _write_snapshot(root / names["feed"], at, "xml", feed)
+        write_snapshot(root / names["feed"], at, "xml", feed)
     locs = "".join(f"<url><loc>/{names[k]}</loc></url>" for k in ("article2", "ended"))
     sitemap = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-    _write_snapshot(root / names["sitemap"], start, "xml", sitemap)
+    write_snapshot(root / names["sitemap"], start, "xml", sitemap)
     return names
 
 
-def _write_snapshot(folder: Path, at: datetime, extension: str, text: str) -> None:
+def write_snapshot(folder: Path, at: datetime, extension: str, text: str) -> None:
+    """`text` as the snapshot of `folder`'s source at `at` (`snapshot_name`)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / snapshot_name(at, extension)).write_text(text, encoding="utf-8")
 
@@ -967,11 +968,11 @@ def write_js_ticker(root: Path, ticker_id: str, start: datetime) -> dict[str, st
         "<div id='ticker' class='liveticker'>Die Einträge werden geladen …</div>"
         f"<script>{_JS_TICKER_SCRIPT % names['data']}</script>"
     )
-    _write_snapshot(root / names["shell"], start, "html", _js_ticker_page(title, ticker))
-    _write_snapshot(root / names["frame"], start, "html", _js_ticker_page(title, ticker))
+    write_snapshot(root / names["shell"], start, "html", _js_ticker_page(title, ticker))
+    write_snapshot(root / names["frame"], start, "html", _js_ticker_page(title, ticker))
     framed = f"<iframe src='/{names['frame']}' title='Ticker'></iframe>"
-    _write_snapshot(root / names["framed"], start, "html", _js_ticker_page(title, framed))
+    write_snapshot(root / names["framed"], start, "html", _js_ticker_page(title, framed))
     for step, count in ((0, 3), (1, 5)):
         at = start + JS_TICKER_STEP * step
-        _write_snapshot(root / names["data"], at, "json", _js_ticker_data(start, count))
+        write_snapshot(root / names["data"], at, "json", _js_ticker_data(start, count))
     return names
