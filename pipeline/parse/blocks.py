@@ -81,8 +81,13 @@ _OPENINGS = (
     *("minut", "godzin", "sekund"),
     *("just", "gerade", "soeben", "à l'instant", "ahora mismo", "justo ahora", "proprio ora"),
     *("poco fa", "zojuist", "przed chwilą", "agora mesmo"),
+    *("um ", "ore ", "alle ", "a las ", "à ", "às ", "om ", "o ", "godz", "at "),
 )
-_STARTS = re.compile(rf"^\s*(?:{'|'.join(_OPENINGS)})", re.I)
+# A word, then a number: a date that opens with a weekday or month name (`Aug. 15, 2025,
+# 9:04 AM`, `Fr, 15.08.2025, 11:04`), tested only on texts no opening letter admits.
+_WORD_NUMBER = r"[^\W\d_]{2,12}\.?,?\s+\d"
+_DATED_START = re.compile(_WORD_NUMBER)
+_STARTS = re.compile(rf"^\s*(?:{'|'.join(_OPENINGS)}|{_WORD_NUMBER})", re.I)
 _ASIDE_WORDS = r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
 _ASIDE = re.compile(_ASIDE_WORDS, re.I)
 # ASCII names lowered, then matched case-sensitively: the same answer at a quarter of the
@@ -156,6 +161,8 @@ def marked_entries(
     series, headers = _ticker(root, clock, warnings, stamps, notes)
     if not series:
         return []
+    if stamps:
+        series = [_block_stamped(c, clock) for c in series]
     inside, own = _timing(series, headers, clock)
     own = _in_printed_zone(series, own)
     days = _days(series, inside, own)
@@ -182,6 +189,21 @@ def _ticker(
         series = _best_series(_series(candidates), headers, clock, rejected)
     warnings.extend(rejected)
     return series, headers
+
+
+def _block_stamped(candidate: _Candidate, clock: PageClock) -> _Candidate:
+    """A printed time gives way to an exact one in the entry block's own attributes
+    (`<div data-sort-time=…>`): the page's record of when the entry was posted, where the
+    printed time may be when it was last edited."""
+    block = _block(candidate)
+    if candidate.marker.stamped or block is candidate.element:
+        return candidate
+    stamp = stamp_marker(block, clock.fetched_at)
+    if stamp is None:
+        return candidate
+    return _Candidate(
+        candidate.element, replace(stamp, text=candidate.marker.text), candidate.order, block
+    )
 
 
 def _with_untimed(series: list[_Candidate], timed: list[RawEntry]) -> list[RawEntry]:
@@ -255,11 +277,11 @@ def _scan(
         if notes is not None and ("imes" in text or "IMES" in text):
             notes.append(text)
         # Most texts on a page can open no marker: one set lookup rules them out.
-        opens = text[0] in _OPENERS or tag == "time"
-        marker = _marker(parent, text, candidates, clock) if opens else None
-        if marker is not None:
-            if not _aside(parent, asides):
-                candidates.append(_Candidate(parent, marker, order))
+        opens = text[0] in _OPENERS or tag == "time" or _DATED_START.match(text) is not None
+        found = _marker(parent, text, candidates, clock) if opens else None
+        if found is not None:
+            if not _aside(found[0], asides):
+                candidates.append(_Candidate(*found, order))
         elif (
             len(text) <= _MAX_HEADER
             and _DIGIT.search(text)
@@ -282,14 +304,22 @@ def _new_stamp(element: Element, stamped: Element | None) -> bool:
 
 def _marker(
     parent: Element, text: str, candidates: list[_Candidate], clock: PageClock
-) -> Marker | None:
-    if parent.tag == "time":
-        seen = candidates and candidates[-1].element is parent
-        return None if seen else time_element(parent, clock.fetched_at, clock.language)
-    if not _STARTS.match(text) or _inside_time(parent):
+) -> tuple[Element, Marker] | None:
+    """The element a text marks as an entry's time, and what it says. Text below a
+    `<time>` (`<time><span>10:04</span></time>`, no `datetime`) marks the `<time>`."""
+    if parent.tag != "time":
+        if not _STARTS.match(text):
+            return None
+        owner = next(parent.iterancestors("time"), None)
+        if owner is None:
+            whole = _alone(parent, text)
+            found = read_marker(text, clock.fetched_at, whole=whole, language=clock.language)
+            return (parent, found) if found else None
+        parent = owner
+    if candidates and candidates[-1].element is parent:
         return None
-    whole = _alone(parent, text)
-    return read_marker(text, clock.fetched_at, whole=whole, language=clock.language)
+    found = time_element(parent, clock.fetched_at, clock.language)
+    return (parent, found) if found else None
 
 
 def _aside(node: Element, known: dict[Element, bool]) -> bool:
@@ -314,11 +344,6 @@ def _aside_names(names: str) -> bool:
     if names.isascii():
         return _ASIDE_LOWER.search(names.lower()) is not None
     return _ASIDE.search(names) is not None
-
-
-def _inside_time(parent: Element) -> bool:
-    """Text in an element below a `<time>`: the `<time>` itself is the candidate."""
-    return parent.tag != "time" and next(parent.iterancestors("time"), None) is not None
 
 
 def _alone(parent: Element, text: str) -> bool:
@@ -421,9 +446,11 @@ def _not_a_ticker(
     if median(lengths) < MIN_MEDIAN_CHARS and not _headlined(group):
         return f"median entry text {median(lengths):.0f} characters (< {MIN_MEDIAN_CHARS})"
     # Order before the tests that read the blocks' text again.
-    in_order, timed = _in_order(group, headers, clock)
+    in_order, timed, times = _in_order(group, headers, clock)
     if in_order < MIN_ORDERED * timed and not _declared_live(group):
         return f"only {in_order} of {timed} entries in time order (< {MIN_ORDERED:.0%})"
+    if times == 1 and timed == len(group) > 1:
+        return f"all {timed} entries at one time (a dateline printed again)"
     if (share := _link_share(group)) > MAX_LINK_SHARE:
         return f"{share:.0%} of the text in links (> {MAX_LINK_SHARE:.0%})"
     if (share := _linked_headings(group)) > MAX_LINK_SHARE:
@@ -451,12 +478,14 @@ def _linked_headings(group: list[_Candidate]) -> float:
     return linked / len(group)
 
 
-def _in_order(group: list[_Candidate], headers: list[_Header], clock: PageClock) -> tuple[int, int]:
+def _in_order(
+    group: list[_Candidate], headers: list[_Header], clock: PageClock
+) -> tuple[int, int, int]:
     """How many of the timed entries lie in one time direction (newest or oldest first),
-    and how many are timed. Judged on resolved times, day and clock, so that day
-    boundaries are no steps back; a pinned or late-inserted entry costs only itself.
-    Fewer than `MIN_ORDERED_ENTRIES` say nothing about order (a day header may sit
-    between)."""
+    how many are timed, and at how many distinct times. Judged on resolved times, day
+    and clock, so that day boundaries are no steps back; a pinned or late-inserted entry
+    costs only itself. Fewer than `MIN_ORDERED_ENTRIES` say nothing about order (a day
+    header may sit between)."""
     days = _days(group, *_timing(group, headers, clock))
     keys = [
         moment.replace(tzinfo=None)
@@ -464,8 +493,8 @@ def _in_order(group: list[_Candidate], headers: list[_Header], clock: PageClock)
         if (moment := moment_on(c.marker, day)) is not None
     ]
     if len(keys) < MIN_ORDERED_ENTRIES:
-        return len(keys), len(keys)
-    return max(_monotone(keys), _monotone(keys[::-1])), len(keys)
+        return len(keys), len(keys), len(set(keys))
+    return max(_monotone(keys), _monotone(keys[::-1])), len(keys), len(set(keys))
 
 
 def _monotone(keys: list[datetime]) -> int:
@@ -679,16 +708,18 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element], zone: tzinfo 
     marker = candidate.marker
     block = _block(candidate)
     headline = _headline(candidate)
-    authors = _authors(block)
+    bylines = _bylines(block)
+    authors = tuple(dict.fromkeys(bylines.values()))
+    local_time = moment_on(marker, day, zone)
     return RawEntry(
-        body=_body(candidate, {headline, *authors}, blocks),
+        body=_body(candidate, {headline, *authors}, blocks, set(bylines), local_time),
         headline=headline,
-        local_time=moment_on(marker, day, zone),
+        local_time=local_time,
         time_text=marker.text,
         precision=marker.precision,
         anchor=_anchor(candidate),
         authors=authors,
-        tz_source="abbreviation" if marker.zone is not None else None,
+        tz_source="abbreviation" if marker.clock and (marker.zone or zone) else None,
         node=block,
         **_flags(block),
     )
@@ -708,16 +739,28 @@ def _headline(candidate: _Candidate) -> str | None:
     return text if text and not text.startswith(candidate.marker.text) else None
 
 
-def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) -> str:
-    """The block's text without the marker line, the headline and the byline. A time
-    from an attribute has no marker line, but the time its element prints ("An hour
-    ago") is dropped too."""
+def _body(
+    candidate: _Candidate,
+    drop: set[str | None],
+    blocks: set[Element],
+    bylines: set[Element],
+    local_time: datetime | None,
+) -> str:
+    """The block's text without the marker line, the headline and the bylines (left out
+    as elements: a name glued to the time beside it, `2 hours agoJane Doe`, is no
+    paragraph of its own), nor the entry's time printed as epoch seconds. A time from an
+    attribute has no marker line, but the time its element prints ("An hour ago") is
+    dropped too."""
     marker, stamped = candidate.marker, candidate.marker.stamped
+    # A wall clock read as UTC is within a day of the entry's moment: near enough.
+    near = local_time if local_time is None or local_time.tzinfo else local_time.replace(tzinfo=UTC)
     marker_line = (
         None if stamped and candidate.element is _block(candidate) else words_of(candidate.element)
     )
     paragraphs = [
-        p for node in _block_nodes(candidate, blocks) for p in element_text(node).split("\n\n")
+        p
+        for node in _block_nodes(candidate, blocks)
+        for p in element_text(node, bylines).split("\n\n")
     ]
     kept: list[str] = []
     for paragraph in paragraphs:
@@ -726,6 +769,7 @@ def _body(candidate: _Candidate, drop: set[str | None], blocks: set[Element]) ->
             or paragraph in drop
             or (not stamped and _is_marker_line(paragraph, marker))
             or (stamped and _is_time_line(paragraph, marker))
+            or (near is not None and _printed_epoch(paragraph, near))
         ):
             continue
         kept.append(paragraph)
@@ -775,9 +819,10 @@ def _anchor(candidate: _Candidate) -> str | None:
     return next((str(value) for value in ids if value), None)
 
 
-def _authors(block: Element) -> tuple[str, ...]:
-    names = (words_of(node) for node in block.iterdescendants("*") if _is_byline(node))
-    return tuple(dict.fromkeys(n for n in names if n and len(n) <= 80))
+def _bylines(block: Element) -> dict[Element, str]:
+    """The block's byline elements that hold a name (a short text), with it."""
+    named = ((node, words_of(node)) for node in block.iterdescendants("*") if _is_byline(node))
+    return {node: name for node, name in named if name and len(name) <= 80}
 
 
 def _is_byline(node: Element) -> bool:

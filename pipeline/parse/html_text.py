@@ -7,14 +7,19 @@ classes cost a Python call per node)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TypeAlias, cast
 
 import lxml.etree
 
 Element: TypeAlias = lxml.etree._Element
 
-_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "ul", "ol", "br"}
+# HTML's block elements: each of their texts is a paragraph of its own.
+_BLOCKS = {
+    *("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "ul", "ol", "br"),
+    *("header", "footer", "section", "article", "aside", "main", "address", "figcaption"),
+    *("dl", "dt", "dd", "table", "tr", "pre", "hr"),
+}
 DROP = {"script", "style", "noscript", "template", "svg", "button", "figure", "iframe"}
 
 
@@ -52,24 +57,24 @@ def text_of(node: Element) -> str:
     return "".join(cast(Iterator[str], node.itertext()))
 
 
-def element_text(node: Element) -> str:
+def element_text(node: Element, leave_out: Collection[Element] = ()) -> str:
     """The node's text with block elements as paragraph breaks; scripts, buttons,
-    figures and the like left out."""
+    figures and the like left out, and the elements in `leave_out`."""
     parts: list[str] = []
-    _walk(node, parts)
+    _walk(node, parts, leave_out)
     return tidy("".join(parts))
 
 
-def _walk(node: Element, parts: list[str]) -> None:
+def _walk(node: Element, parts: list[str], leave_out: Collection[Element]) -> None:
     if node.text:
         parts.append(node.text)
     for child in node:
         tag = child.tag
-        if isinstance(tag, str) and tag not in DROP:
+        if isinstance(tag, str) and tag not in DROP and child not in leave_out:
             block = tag in _BLOCKS
             if block:
                 parts.append("\n\n")
-            _walk(child, parts)
+            _walk(child, parts, leave_out)
             if block:
                 parts.append("\n\n")
         if child.tail:

@@ -2,20 +2,22 @@
 
 Forms: `12.31 Uhr:`, `+++ 14:26 +++`, `17.30 Uhr`, `9:43PM`, `Posted at 15:05`,
 `12.50 BST`, `01u29`, `14.08.2025 21:15 Uhr`, `11:48, Thu, Jul 18, 2024`, `4m ago`,
-`vor 5 Minuten`. The fast regex path; structured values (`<time datetime>`) are read by
-the caller first.
+`vor 5 Minuten`, a date before the clock (`Aug. 15, 2025, 9:04 AM EDT`, `Fr, 15.08.2025 •
+11:04 Uhr`, `15 août 2025 à 11h04`, `2025-08-15 11:04`) and a word for "at" before it
+(`ore 11:04`, `um 11.04 Uhr`). The fast regex path; structured values (`<time
+datetime>`) are read by the caller first.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from pipeline.models import Precision
 from pipeline.parse.html_text import Element, words_of
-from pipeline.parse.timeparse import month_number, parse_loose
+from pipeline.parse.timeparse import WEEKDAYS, month_number, parse_loose
 
 # Zone abbreviations tickers print after a clock. "IST" is left out on purpose: India
 # (+05:30) and Ireland (+01:00) both use it; it is skipped and the source's zone applies.
@@ -40,10 +42,13 @@ ZONE_OFFSETS = {
     "PDT": -420,
 }
 _ZONES = "|".join(sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True))
+# "at" before a clock, in the languages we read: `ore 11:04`, `um 11 Uhr`, `godz. 11:04`.
+_AT = r"(?:at|um|ore|alle|a las|à|às|om|o|godz\.|o godz\.)\s*(?=\d)"
 _PREFIX = re.compile(
     r"^(?:posted|updated|published|aktualisiert|veröffentlicht|stand|mis à jour|publié"
     r"|actualizado|publicado|aggiornato|pubblicato|bijgewerkt|gepubliceerd|zaktualizowano"
-    r"|opublikowano|atualizado)(?:\s+(?:at|um|on|à|a las|alle|om|o|às))?:?\s+",
+    r"|opublikowano|atualizado)(?:\s+(?:at|um|on|à|a las|alle|om|o|às|le|am|el|il|op|em))?:?\s+"
+    rf"|^(?P<at>{_AT})",
     re.I,
 )
 _PLUSES = re.compile(r"^\+{2,}\s*(.+?)\s*\+{2,}\s*(.*)$", re.S)
@@ -66,10 +71,20 @@ _LINE_CLOCK = re.compile(
     rf"(?:\s*(?:Uhr|uur))?(?:\s*\(?\b({_ZONES})\b\)?)?",
     re.I,
 )
-_DATE_WORDS = re.compile(
-    r"^(?:[^\W\d_]{2,12}\.?,?\s+)?(?:(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,12})\.?"
-    r"|([^\W\d_]{3,12})\.?\s+(\d{1,2})\b)(?:,?\s+(?:de\s+)?(\d{4}))?",
+_DAY_IN_WORDS = (
+    r"(?:(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,12})\.?"
+    r"|([^\W\d_]{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(?:de\s+)?(\d{4}))?"
 )
+_DATE_WORDS = re.compile(rf"^(?:[^\W\d_]{{2,12}}\.?,?\s+)?{_DAY_IN_WORDS}")
+# A date before a clock: `15 August 2025`, `Aug. 15`, `15.08.2025`, `15.08.`,
+# `15/08/2025`, `2025-08-15`, after a weekday (`timeparse.WEEKDAYS`) or not.
+_LEADING_WORDS = re.compile(rf"^{_DAY_IN_WORDS}")
+_DATE_NUMBERS = re.compile(
+    r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})(?=[\sT,])|(\d{1,2})([./])(\d{1,2})\5(\d{4}|\d{2}(?!\d))?)"
+)
+_WEEKDAY = re.compile(r"^([^\W\d_][\w-]{1,16})\.?,?\s+")
+# Between a date and its clock: `, `, ` • `, ` | `, ` - `, ` at `, ` à `, ` um `, `T`.
+_DATE_CLOCK_GAP = re.compile(rf"^(?:T|,?\s*(?:[•·|/\-–—,]\s*)?(?:{_AT})?)")
 # Relative times in en, de, fr, es, it, nl, pl, pt: "2 hr 55 min ago", "vor einer Stunde",
 # "il y a 5 minutes", "hace 5 minutos", "5 minuti fa", "5 minuten geleden", "5 minut temu",
 # "godzinę temu", "há 5 minutos", "5 minutos atrás". A unit, with or without an amount
@@ -126,7 +141,12 @@ def read_marker(
         return _with(inner, text[: pluses.start(2)].strip(), pluses.group(2)) if inner else None
     prefix = _PREFIX.match(text)
     body = text[prefix.end() :] if prefix else text
-    found = _relative(body, fetched_at) or _full_de(body) or _clock(body, whole, language)
+    found = (
+        _relative(body, fetched_at)
+        or _full_de(body)
+        or _dated(body, language)
+        or _clock(body, whole, language, dated=bool(prefix and prefix.group("at")))
+    )
     if found is None:
         return None
     consumed = len(text) - len(body) + len(found.text)
@@ -175,15 +195,72 @@ def _full_de(text: str) -> Marker | None:
     return Marker(match.group(0), "", "minute", moment=moment)
 
 
-def _clock(text: str, whole: bool, language: str | None) -> Marker | None:
+def _dated(text: str, language: str | None) -> Marker | None:
+    """A clock after a date (`Aug. 15, 2025, 9:04 AM EDT`): the date becomes the
+    marker's printed day, as a date printed after a clock does."""
+    day, consumed = _leading_day(text, language)
+    if day is None:
+        return None
+    gap = _DATE_CLOCK_GAP.match(text[consumed:])
+    start = consumed + (gap.end() if gap else 0)
+    if start == consumed and text[consumed : consumed + 1].isdigit():
+        return None  # `15.08.2025` glued to a number is no date and clock
+    clock = _clock(text[start:], False, language, dated=True)
+    if clock is None or clock.clock is None:
+        return None
+    if not clock.text[1:2].isdigit() and clock.text.replace(":", "").isdigit():
+        return None  # `26.10.2025 | 2:43`: a video's date and length, no clock
+    return replace(clock, text=text[:start] + clock.text, day=day)
+
+
+def _leading_day(text: str, language: str | None) -> tuple[tuple[int, int, int | None] | None, int]:
+    """(month, day, year?) of the date `text` opens with, and its length. A slashed date
+    whose order cannot be told (`05/08/2025`: 5 August or May 8) is no day, nor one after
+    a word that is no weekday (`Update, 29.04.2020`)."""
+    weekday = _WEEKDAY.match(text)
+    skip = weekday.end() if weekday and weekday.group(1).lower() in WEEKDAYS else 0
+    day, consumed = _day_at_start(text[skip:], language)
+    return day, skip + consumed
+
+
+def _day_at_start(
+    text: str, language: str | None
+) -> tuple[tuple[int, int, int | None] | None, int]:
+    if numbers := _DATE_NUMBERS.match(text):
+        return _numeric_day(numbers.groups()), numbers.end()
+    words = _LEADING_WORDS.match(text)
+    month = month_number(words.group(2) or words.group(3), language) if words else None
+    if words is None or month is None:
+        return None, 0
+    year = int(words.group(5)) if words.group(5) else None
+    return (month, int(words.group(1) or words.group(4)), year), words.end()
+
+
+def _numeric_day(groups: tuple[str | None, ...]) -> tuple[int, int, int | None] | None:
+    iso_year, iso_month, iso_day, first, separator, second, year = groups
+    if iso_year:
+        return int(iso_month or 0), int(iso_day or 0), int(iso_year)
+    day, month = int(first or 0), int(second or 0)
+    if separator == "/" and day <= 12:
+        if month <= 12:
+            return None
+        day, month = month, day  # US order: month first
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    full_year = int(year) + (2000 if len(year) == 2 else 0) if year else None
+    return month, day, full_year
+
+
+def _clock(text: str, whole: bool, language: str | None, *, dated: bool = False) -> Marker | None:
     match = _CLOCK.match(text)
     if not match:
         return None
     hour, minute = int(match.group(1)), int(match.group(4))
     meridiem, uhr, zone = match.group(5), match.group(6), match.group(7)
     # A dot or "u"/"h" between hour and minute is also a decimal or a score: only with a
-    # suffix that makes it a time, or when the element holds nothing else.
-    if match.group(3) and not (meridiem or uhr or zone or whole):
+    # suffix that makes it a time, after a date or an "at", or when the element holds
+    # nothing else.
+    if match.group(3) and not (meridiem or uhr or zone or whole or dated):
         return None
     if whole and match.end() < len(text.rstrip(": ")) and match.group(3) and not uhr:
         return None

@@ -93,11 +93,15 @@ class _Clocks:
 
     def _pick(self, candidates: list[RawEntry], rendered: RawEntry) -> RawEntry | None:
         """The candidate whose opening the rendered text starts with, else the first
-        without text of its own (a structured item that left its text to the HTML)."""
+        without text of its own (a structured item that left its text to the HTML), else
+        the only one of that minute if it has no body (a headline, perhaps the page's,
+        is no text to disagree with)."""
         free = [c for c in candidates if id(c) not in self._taken]
         text = normalise(f"{rendered.headline or ''} {rendered.body}")[:_WINDOW]
         by_text = next((c for c in free if _starts(c, text)), None)
-        return by_text or next((c for c in free if not _opening(c)), None)
+        textless = next((c for c in free if not _opening(c)), None)
+        only = free[0] if len(candidates) == len(free) == 1 and not free[0].body else None
+        return by_text or textless or only
 
     def _wall(self, raw: RawEntry) -> datetime | None:
         """The entry's time as a wall clock in the page's zone, to the minute."""
@@ -134,7 +138,7 @@ def _by_text(raw: RawEntry, openings: list[tuple[str, RawEntry]]) -> RawEntry | 
 
 
 def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
-    if not (twin.body or twin.headline):
+    if not twin.body:  # headline-only items too: the HTML holds the text
         twin.body = rendered.body
     if twin.local_time is None and rendered.local_time is not None:
         twin.local_time, twin.precision = rendered.local_time, rendered.precision

@@ -1,0 +1,197 @@
+"""Entry markup seen on live blogs of templates this repository holds no page of, each on
+a synthetic page written for the test: a date printed before the clock (in the languages
+read), a word for "at" before it, a `<time>` whose clock sits in a child element, a byline
+glued to the time beside it, a block carrying its exact time in an attribute while it
+prints another, a structured item whose only text is the page's headline; and what must
+stay no ticker (a dateline printed twice, a video list's dates and lengths)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.models import ParsedPage
+from pipeline.parse import parse_page
+from pipeline.parse.markers import read_marker
+
+FETCHED = datetime(2025, 8, 15, 18, 0, tzinfo=UTC)
+TEXTS = (
+    "Trump and Putin shake hands on the tarmac at the air base in Anchorage.",
+    "The two delegations have entered the building for talks expected to last hours.",
+    "Ukraine's president says no deal can be made about Ukraine without Ukraine present.",
+    "Protesters gathered outside the venue holding flags and banners since early morning.",
+)
+CLOCKS = ("11:04", "10:31", "09:58", "09:12")
+
+
+def page(body: str, lang: str = "en") -> bytes:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Live</title>'
+        f'</head><body><nav><a href="/">Home</a></nav><main>{body}</main>'
+        '<aside class="related"><a href="/a">Other story</a> <span>10:02</span></aside>'
+        "</body></html>"
+    ).encode()
+
+
+def parse(content: bytes, url: str) -> ParsedPage:
+    return parse_page(content, url, fetched_at=FETCHED)
+
+
+def entries(template: str, stamps: tuple[str, ...] = CLOCKS) -> str:
+    return "".join(
+        template.format(i=i, when=w, text=t)
+        for i, (w, t) in enumerate(zip(stamps, TEXTS, strict=False))
+    )
+
+
+def minutes(parsed: ParsedPage) -> list[str]:
+    return [e.published_at.strftime("%d %H:%M") if e.published_at else "-" for e in parsed.entries]
+
+
+# --- markers: a date before the clock, "at" before it -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "clock", "day"),
+    [
+        ("15.08.2025 • 11:04 Uhr", "de", (11, 4), (8, 15, 2025)),
+        ("15.08.2025 | 11:04", "de", (11, 4), (8, 15, 2025)),
+        ("Fr, 15.08.2025, 11:04", "de", (11, 4), (8, 15, 2025)),
+        ("Freitag, 15. August, 11:04 Uhr", "de", (11, 4), (8, 15, None)),
+        ("15.08. 11:04", "de", (11, 4), (8, 15, None)),
+        ("Aug. 15, 2025, 9:04 AM EDT", "en", (9, 4), (8, 15, 2025)),
+        ("Updated August 15th, 9:04 pm", "en", (21, 4), (8, 15, None)),
+        ("Friday 15 August 2025 11.04 BST", "en", (11, 4), (8, 15, 2025)),
+        ("Mis à jour le 15 août 2025 à 11h04", "fr", (11, 4), (8, 15, 2025)),
+        ("15 de agosto de 2025, 11:04", "es", (11, 4), (8, 15, 2025)),
+        ("15/08/2025 - 11h04", "fr", (11, 4), (8, 15, 2025)),
+        ("08/15/2025 11:04", "en", (11, 4), (8, 15, 2025)),
+        ("2025-08-15 11:04", "en", (11, 4), (8, 15, 2025)),
+        ("ore 11.04", "it", (11, 4), None),
+        ("um 11.04 Uhr", "de", (11, 4), None),
+        ("a las 11:04", "es", (11, 4), None),
+        ("om 11.04 uur", "nl", (11, 4), None),
+        ("godz. 11:04", "pl", (11, 4), None),
+    ],
+)
+def test_a_date_or_an_at_before_the_clock_is_read(
+    text: str, language: str, clock: tuple[int, int], day: tuple[int, int, int | None] | None
+) -> None:
+    marker = read_marker(text, FETCHED, language=language)
+    assert marker is not None and marker.clock is not None
+    assert (marker.clock.hour, marker.clock.minute) == clock
+    assert marker.day == day
+    assert marker.text == text and marker.rest == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "05/08/2025 11:04",  # 5 August or May 8: no day to be had, so no marker
+        "Update, 29.04.2020, 17:15 Uhr",  # "Update" is no weekday
+        "26.10.2025 | 2:43",  # a video's date and length
+        "15.08.2025",
+        "The 15 people at 10:00",
+        "2024-25 season 11:04",
+    ],
+)
+def test_what_only_looks_like_a_dated_clock_is_no_marker(text: str) -> None:
+    assert read_marker(text, FETCHED, language="de") is None
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_german_entries_dated_with_a_bullet_are_a_ticker() -> None:
+    body = entries(
+        '<div class="entry"><div class="dt">15.08.2025 • {when} Uhr</div>'
+        "<h2>Titel {i}</h2><p>{text}</p></div>"
+    )
+    parsed = parse(page(body, "de"), "https://www.example.de/liveblog-100.html")
+    assert parsed.is_liveblog
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+    assert [e.headline for e in parsed.entries][:1] == ["Titel 0"]
+    assert parsed.entries[0].body == TEXTS[0]
+
+
+def test_us_entries_dated_in_words_with_their_zone() -> None:
+    stamps = tuple(
+        f"Aug. 15, 2025, {c.lstrip('0')} AM EDT" for c in ("9:04", "8:31", "7:58", "7:12")
+    )
+    body = entries(
+        '<article><h2>Head {i}</h2><div class="meta">Updated {when}</div><p>{text}</p></article>',
+        stamps,
+    )
+    parsed = parse(page(body), "https://www.example.com/live-updates/summit")
+    assert minutes(parsed) == ["15 13:04", "15 12:31", "15 11:58", "15 11:12"]
+    assert {e.tz_source for e in parsed.entries} == {"abbreviation"}
+
+
+def test_italian_clocks_after_ore_are_a_ticker() -> None:
+    body = entries('<div class="live-item"><span class="t">ore {when}</span><p>{text}</p></div>')
+    parsed = parse(page(body, "it"), "https://www.example.it/diretta")
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+
+
+def test_a_time_element_whose_clock_is_in_a_child_marks_the_entry() -> None:
+    body = entries(
+        '<li><article><header><time class="meta"><span>{when}</span></time>'
+        "<h3><span>Headline {i}</span></h3></header><div><p>{text}</p></div></article></li>"
+    )
+    parsed = parse(page(f"<ol>{body}</ol>"), "https://www.example.co.uk/news/live/1")
+    assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
+    assert parsed.entries[0].headline == "Headline 0"
+
+
+def test_a_byline_glued_to_the_relative_time_stays_out_of_the_body() -> None:
+    epochs = ("1755252000", "1755248400", "1755244800", "1755241200")
+    body = entries(
+        '<div id="entry-{i}" class="liveblog-entry" data-timestamp="{when}"><header>'
+        '<a href="#entry-{i}">2 hours ago</a><span class="author-name">Jane Doe</span></header>'
+        "<div><p>{text}</p></div></div>",
+        epochs,
+    )
+    parsed = parse(page(body), "https://www.example-news.com/summit-live/")
+    assert minutes(parsed) == ["15 10:00", "15 09:00", "15 08:00", "15 07:00"]
+    assert [e.body for e in parsed.entries] == list(TEXTS)
+    assert parsed.entries[0].authors == ("Jane Doe",)
+
+
+def test_the_blocks_own_exact_time_beats_the_time_it_prints() -> None:
+    """`data-sort-time` on the entry records when it was posted; the printed time may be
+    its last edit. The epoch a time-ago widget prints before its script runs is no text."""
+    sort_times = ("1755250200000", "1755248400000", "1755246600000", "1755244800000")
+    body = "".join(
+        f'<div data-sort-time="{sort}" id="post-{i}"><amp-timeago>{int(sort) // 1000 + 3600}'
+        f'</amp-timeago><h3>Head {i}</h3><p>{text}</p><span class="when">15 August 2025 '
+        f"{12 - i:02d}:01</span></div>"
+        for i, (sort, text) in enumerate(zip(sort_times, TEXTS, strict=True))
+    )
+    parsed = parse(page(body), "https://www.example.co.uk/live/summit")
+    assert minutes(parsed) == ["15 09:30", "15 09:00", "15 08:30", "15 08:00"]
+    assert [e.body for e in parsed.entries] == list(TEXTS)
+
+
+def test_a_structured_item_with_only_a_headline_takes_its_twins_text() -> None:
+    ld = (
+        '{"@context": "https://schema.org", "@type": "LiveBlogPosting", "liveBlogUpdate": ['
+        '{"@type": "BlogPosting", "headline": "Live", "datePublished": "2025-08-15T10:04:30Z"},'
+        '{"@type": "BlogPosting", "headline": "Second", "articleBody": "' + TEXTS[1] + '",'
+        ' "datePublished": "2025-08-15T09:31:10Z"}]}'
+    )
+    body = entries('<div class="post"><p class="t">{when}</p><p>{text}</p></div>', CLOCKS[:2])
+    content = page(body).replace(
+        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
+    )
+    parsed = parse(content, "https://www.example.co.uk/live/summit")
+    assert [e.body for e in parsed.entries] == list(TEXTS[:2])
+    assert parsed.matched_count == 2
+
+
+def test_a_dateline_printed_twice_is_no_ticker() -> None:
+    line = '<p class="stand">STAND</p><p class="stand">21.4.2021 , 16:41 Uhr</p>'
+    body = f"<header>{line}</header><article><p>{TEXTS[0] * 3}</p></article><footer>{line}</footer>"
+    parsed = parse(page(body, "de"), "https://www.example.de/sport/artikel-100.html")
+    assert not parsed.is_liveblog
+    assert len(parsed.entries) == 1
