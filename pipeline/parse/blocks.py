@@ -43,6 +43,7 @@ from pipeline.parse.html_text import (
     words_of,
 )
 from pipeline.parse.markers import (
+    DAYS_AGO,
     HALF_DAY,
     SLACK,
     STAMP_PATH,
@@ -82,6 +83,7 @@ _OPENINGS = (
     *("just", "gerade", "soeben", "à l'instant", "ahora mismo", "justo ahora", "proprio ora"),
     *("poco fa", "zojuist", "przed chwilą", "agora mesmo"),
     *("um ", "ore ", "alle ", "a las ", "à ", "às ", "om ", "o ", "godz", "at "),
+    *DAYS_AGO,
 )
 # A word, then a number: a date that opens with a weekday or month name (`Aug. 15, 2025,
 # 9:04 AM`, `Fr, 15.08.2025, 11:04`), tested only on texts no opening letter admits.
@@ -674,7 +676,7 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
     day, previous = clock.day, None
     for index in order:
         marker, header = series[index].marker, header_days[index]
-        printed = resolve_day(marker.day, clock.day) if marker.day else None
+        printed = _printed_day(marker, clock)
         if printed or header or marker.clock is None:
             days[index] = printed or header or day
             continue
@@ -682,6 +684,13 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
             day -= timedelta(days=1)
         days[index], previous = day, marker.clock
     return [days[i] for i in range(len(series))]
+
+
+def _printed_day(marker: Marker, clock: PageClock) -> date | None:
+    """The day printed with the time: a date, or "today"/"yesterday" as of the fetch."""
+    if marker.days_ago is not None:
+        return clock.reference.date() - timedelta(days=marker.days_ago)
+    return resolve_day(marker.day, clock.day) if marker.day else None
 
 
 def _header_day(order: int, headers: list[_Header]) -> date | None:

@@ -82,6 +82,15 @@ _LEADING_WORDS = re.compile(rf"^{_DAY_IN_WORDS}")
 _DATE_NUMBERS = re.compile(
     r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})(?=[\sT,])|(\d{1,2})([./])(\d{1,2})\5(\d{4}|\d{2}(?!\d))?)"
 )
+# "Today" and "yesterday" before a clock (`Heute, 11:04 Uhr`, `Yesterday at 21:15`, `Hier à
+# 21h15`), as days back from the fetch.
+DAYS_AGO = {
+    **dict.fromkeys(("today", "heute", "aujourd'hui", "aujourd’hui", "hoy", "oggi"), 0),
+    **dict.fromkeys(("vandaag", "dzisiaj", "dziś", "hoje"), 0),
+    **dict.fromkeys(("yesterday", "gestern", "hier", "ayer", "ieri", "gisteren"), 1),
+    **dict.fromkeys(("wczoraj", "ontem"), 1),
+}
+_DAY_WORD = re.compile(rf"^({'|'.join(DAYS_AGO)})\b", re.I)
 _WEEKDAY = re.compile(r"^([^\W\d_][\w-]{1,16})\.?,?\s+")
 # Between a date and its clock: `, `, ` • `, ` | `, ` - `, ` at `, ` à `, ` um `, `T`.
 _DATE_CLOCK_GAP = re.compile(rf"^(?:T|,?\s*(?:[•·|/\-–—,]\s*)?(?:{_AT})?)")
@@ -91,7 +100,7 @@ _DATE_CLOCK_GAP = re.compile(rf"^(?:T|,?\s*(?:[•·|/\-–—,]\s*)?(?:{_AT})?)
 # before it ("an", "une", "een": one); up to three in a row.
 _UNIT_WORDS = (
     r"(?:(?P<day>d|days?|tag(?:en?)?|jours?|d[ií]as?|giorn[oi]|dag(?:en)?|dni|dzień)"
-    r"|(?P<hour>h|hrs?|hours?|std|stunden?|heures?|horas?|or[ae]|uur|godz|godzin[ayę]?)"
+    r"|(?P<hour>h|hrs?|hours?|std|stunden?|heures?|horas?|or[ae]|uur|u|godz|godzin[ayę]?)"
     r"|(?P<minute>m|mins?|minutes?|minuten?|minut[oiyaę]?|minutos)"
     r"|(?P<second>s|secs?|seconds?|sek|sekunden?|secondes?|segundos?|second[io]|seconden?"
     r"|sekund[ayę]?))\b\.?"
@@ -127,6 +136,7 @@ class Marker:
     zone: tzinfo | None = None
     relative: bool = False
     stamped: bool = False  # read from an attribute: `text` records which, the page prints none
+    days_ago: int | None = None  # a clock after "today" (0) or "yesterday" (1): from the fetch
 
 
 def read_marker(
@@ -165,6 +175,7 @@ def _with(marker: Marker, written: str, rest: str) -> Marker:
         day=marker.day,
         zone=marker.zone,
         relative=marker.relative,
+        days_ago=marker.days_ago,
     )
 
 
@@ -197,9 +208,14 @@ def _full_de(text: str) -> Marker | None:
 
 def _dated(text: str, language: str | None) -> Marker | None:
     """A clock after a date (`Aug. 15, 2025, 9:04 AM EDT`): the date becomes the
-    marker's printed day, as a date printed after a clock does."""
-    day, consumed = _leading_day(text, language)
-    if day is None:
+    marker's printed day, as a date printed after a clock does; or after "today" or
+    "yesterday" (`Gestern, 21:15 Uhr`)."""
+    days_ago = None
+    if word := _DAY_WORD.match(text):
+        day, consumed, days_ago = None, word.end(), DAYS_AGO[word.group(1).lower()]
+    else:
+        day, consumed = _leading_day(text, language)
+    if day is None and days_ago is None:
         return None
     gap = _DATE_CLOCK_GAP.match(text[consumed:])
     start = consumed + (gap.end() if gap else 0)
@@ -210,7 +226,7 @@ def _dated(text: str, language: str | None) -> Marker | None:
         return None
     if not clock.text[1:2].isdigit() and clock.text.replace(":", "").isdigit():
         return None  # `26.10.2025 | 2:43`: a video's date and length, no clock
-    return replace(clock, text=text[:start] + clock.text, day=day)
+    return replace(clock, text=text[:start] + clock.text, day=day, days_ago=days_ago)
 
 
 def _leading_day(text: str, language: str | None) -> tuple[tuple[int, int, int | None] | None, int]:

@@ -195,3 +195,33 @@ def test_a_dateline_printed_twice_is_no_ticker() -> None:
     parsed = parse(page(body, "de"), "https://www.example.de/sport/artikel-100.html")
     assert not parsed.is_liveblog
     assert len(parsed.entries) == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "yesterday", "language"),
+    [
+        ("Heute, {} Uhr", "Gestern, {} Uhr", "de"),
+        ("Today {}", "Yesterday at {}", "en"),
+        ("Aujourd'hui à {}", "Hier à {}", "fr"),
+        ("Hoy, {}", "Ayer {}", "es"),
+        ("Oggi, {}", "Ieri {}", "it"),
+        ("Vandaag {}", "Gisteren {}", "nl"),
+        ("Dzisiaj {}", "Wczoraj {}", "pl"),
+        ("Hoje {}", "Ontem {}", "pt"),
+    ],
+)
+def test_today_and_yesterday_count_back_from_the_fetch(
+    today: str, yesterday: str, language: str
+) -> None:
+    stamps = (
+        *(today.format(clock) for clock in ("11:04", "08:31")),
+        *(yesterday.format(clock) for clock in ("23:58", "21:12")),
+    )
+    body = entries('<div class="item"><p class="when">{when}</p><p>{text}</p></div>', stamps)
+    parsed = parse(page(body, language), f"https://www.example.{language}/live")
+    assert [e.published_at.date().day if e.published_at else 0 for e in parsed.entries] == [
+        15,
+        15,
+        14,
+        14,
+    ]
