@@ -70,7 +70,7 @@ MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"b", "strong", "i", "em", "u", "span", "font", "small", "mark"}
-_FLAT = _HEADINGS | _INLINE | {"p", "time"}
+_FLAT = _HEADINGS | _INLINE | {"p", "time", "dt"}
 # How a marker's text may open (see `markers`), in the languages read: a cheap first test.
 _OPENINGS = (
     *"0123456789",
@@ -376,12 +376,17 @@ def _signature(element: Element) -> tuple[str, ...]:
 
 def _one_per_entry(group: list[_Candidate]) -> list[_Candidate]:
     """Drop a candidate that directly follows the previous one (`published` then
-    `updated` in one byline), unless it holds more than its time (an entry whose own
-    attribute holds the time)."""
+    `updated` in one byline), unless either holds more than its time (an entry whose own
+    attribute holds the time, `<li>11:04: text</li>`)."""
     kept: list[_Candidate] = []
     for candidate in group:
-        holds = candidate.marker.stamped and len(candidate.element)
-        if kept and not holds and _adjacent(kept[-1].element, candidate.element):
+        holds = candidate.marker.rest or (candidate.marker.stamped and len(candidate.element))
+        if (
+            kept
+            and not holds
+            and not kept[-1].marker.rest
+            and _adjacent(kept[-1].element, candidate.element)
+        ):
             continue
         kept.append(candidate)
     return kept
@@ -772,17 +777,29 @@ def _body(
         for p in element_text(node, bylines).split("\n\n")
     ]
     kept: list[str] = []
+    marker_lines: list[str] = []
     for paragraph in paragraphs:
         if (
-            paragraph == marker_line
-            or paragraph in drop
-            or (not stamped and _is_marker_line(paragraph, marker))
+            paragraph in drop
             or (stamped and _is_time_line(paragraph, marker))
             or (near is not None and _printed_epoch(paragraph, near))
         ):
             continue
-        kept.append(paragraph)
+        if paragraph == marker_line or (not stamped and _is_marker_line(paragraph, marker)):
+            marker_lines.append(paragraph)
+        else:
+            kept.append(_after_marker(paragraph, marker))
+    if not kept and marker_lines:  # `<li>11:04: Landed …</li>`: the text shares its line
+        rest = _after_marker(marker_lines[0], marker)
+        kept = [rest] if rest not in drop and rest != marker_lines[0] else []
     return "\n\n".join(p for p in kept if p)
+
+
+def _after_marker(paragraph: str, marker: Marker) -> str:
+    """The paragraph without the marker it opens with (`10:31 Uhr: text` → `text`)."""
+    if not paragraph.startswith(marker.text):
+        return paragraph
+    return paragraph[len(marker.text) :].lstrip(" :|-–—·•,")
 
 
 def _is_time_line(paragraph: str, marker: Marker) -> bool:

@@ -14,11 +14,11 @@ import lxml.etree
 
 Element: TypeAlias = lxml.etree._Element
 
-# HTML's block elements: each of their texts is a paragraph of its own.
+# HTML's block elements, and table cells: each of their texts is a paragraph of its own.
 _BLOCKS = {
     *("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "ul", "ol", "br"),
     *("header", "footer", "section", "article", "aside", "main", "address", "figcaption"),
-    *("dl", "dt", "dd", "table", "tr", "pre", "hr"),
+    *("dl", "dt", "dd", "table", "tr", "td", "th", "pre", "hr"),
 }
 DROP = {"script", "style", "noscript", "template", "svg", "button", "figure", "iframe"}
 

@@ -47,8 +47,8 @@ _AT = r"(?:at|um|ore|alle|a las|à|às|om|o|godz\.|o godz\.)\s*(?=\d)"
 _PREFIX = re.compile(
     r"^(?:posted|updated|published|aktualisiert|veröffentlicht|stand|mis à jour|publié"
     r"|actualizado|publicado|aggiornato|pubblicato|bijgewerkt|gepubliceerd|zaktualizowano"
-    r"|opublikowano|atualizado)(?:\s+(?:at|um|on|à|a las|alle|om|o|às|le|am|el|il|op|em))?:?\s+"
-    rf"|^(?P<at>{_AT})",
+    r"|opublikowano|atualizado)(?:\s+(?P<then>at|um|on|à|a las|alle|om|o|às|le|am|el|il|op|em))?"
+    rf":?\s+|^(?P<at>{_AT})",
     re.I,
 )
 _PLUSES = re.compile(r"^\+{2,}\s*(.+?)\s*\+{2,}\s*(.*)$", re.S)
@@ -56,7 +56,7 @@ _FULL_DE = re.compile(
     r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}),?\s+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?"
 )
 _CLOCK = re.compile(
-    r"^(\d{1,2})(?:(:)|([.hu]))(\d{2})(?![\d]|[.,:]\d)"
+    r"^(\d{1,2})(?:(:)|([.hu]))(\d{2})(?::\d{2}(?!\d))?(?![\d]|[.,:]\d)"
     r"(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
     r"(?:\s*(Uhr|uur)\b)?"
     rf"(?:\s*\(?\b({_ZONES})\b\)?)?"
@@ -155,7 +155,9 @@ def read_marker(
         _relative(body, fetched_at)
         or _full_de(body)
         or _dated(body, language)
-        or _clock(body, whole, language, dated=bool(prefix and prefix.group("at")))
+        or _clock(
+            body, whole, language, dated=bool(prefix and prefix.group("at", "then") != (None, None))
+        )
     )
     if found is None:
         return None

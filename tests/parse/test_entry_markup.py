@@ -225,3 +225,51 @@ def test_today_and_yesterday_count_back_from_the_fetch(
         14,
         14,
     ]
+
+
+SHORT = (
+    "Die Maschine des Präsidenten ist in Anchorage gelandet.",
+    "Die Gespräche der beiden Delegationen beginnen jetzt.",
+    "Selenskyj warnt vor einer Einigung ohne die Ukraine.",
+    "Vor dem Stützpunkt protestieren einige hundert Menschen.",
+)  # shorter than a marker line may be (80 characters), longer than a link list's texts
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "<ul>{}</ul>",
+        "<table>{}</table>",
+        "<dl>{}</dl>",
+        "<div>{}</div>",
+    ],
+    ids=["list", "table", "definitions", "paragraphs"],
+)
+def test_short_entries_sharing_a_line_with_their_time_keep_their_text(layout: str) -> None:
+    """`<li>11:04: Gelandet …</li>`: each entry is its marker's line; flat layouts (a
+    time cell beside a text cell, `<dt>` before `<dd>`, a bold time opening the
+    paragraph) too."""
+    item = {
+        "<ul>{}</ul>": "<li>{when}: {text}</li>",
+        "<table>{}</table>": '<tr><td class="zeit">{when}</td><td>{text}</td></tr>',
+        "<dl>{}</dl>": "<dt>{when} Uhr</dt><dd>{text}</dd>",
+        "<div>{}</div>": "<p><strong>{when} Uhr:</strong> {text}</p>",
+    }[layout]
+    body = "".join(item.format(when=w, text=t) for w, t in zip(CLOCKS, SHORT, strict=True))
+    parsed = parse(page(layout.format(body), "de"), "https://www.example.de/ticker")
+    assert [e.body for e in parsed.entries] == list(SHORT)
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+
+
+def test_clocks_with_seconds_and_a_french_published_at() -> None:
+    seconds = entries('<div class="post"><span class="t">{when}:32</span><p>{text}</p></div>')
+    parsed = parse(page(seconds, "de"), "https://www.example.de/ticker")
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+    stamps = tuple(c.replace(":", "h") for c in CLOCKS)
+    published = entries(
+        "<article><h2>Titre {i}</h2><p class='meta'>Publié à {when}</p><p>{text}</p></article>",
+        stamps,
+    )
+    parsed = parse(page(published, "fr"), "https://www.example.fr/live")
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+    assert parsed.entries[0].body == TEXTS[0]

@@ -253,14 +253,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "the JSON-LD stamps all ten updates 11:50 (the page's time) and the parser takes it; "
         "the HTML's own clocks (12.05 BST, …) differ"
     ),
-    ("TheIndependent_TheIndependent_1.html.gz", "strip"): (
-        "one update's JSON-LD copy has a body the ground truth cannot show; without the "
-        "JSON-LD the rendered entry (21:44) is found as well: one entry gained, none lost"
-    ),
-    ("corkbeo.ie_corkbeo.ie.level.html.gz", "strip"): (
-        "without the JSON-LD to merge into, a timed 'Sports' navigation block is kept as a "
-        "26th entry"
-    ),
 }
 
 
