@@ -69,10 +69,20 @@ def walk(value: Any) -> Iterator[dict[str, Any]]:
                 yield from walk(value[key])
 
 
+_SCHEMA_IRIS = ("https://schema.org/", "http://schema.org/")
+
+
 def has_type(obj: dict[str, Any], *names: str) -> bool:
+    """One of the object's types is one of `names`, written plainly or as its IRI
+    (`http://schema.org/LiveBlogPosting`)."""
     types = obj.get("@type")
     types = types if isinstance(types, list) else [types]
-    return any(t in names for t in types)
+    plain = (
+        t.removeprefix(_SCHEMA_IRIS[0]).removeprefix(_SCHEMA_IRIS[1])
+        for t in types
+        if isinstance(t, str)
+    )
+    return any(t in names for t in plain)
 
 
 def find_live_blogs(values: list[Any]) -> list[dict[str, Any]]:
@@ -97,13 +107,15 @@ def blog_entries(blog: dict[str, Any], ctx: PageContext) -> list[RawEntry]:
 
 
 def raw_entry(update: dict[str, Any], ctx: PageContext) -> RawEntry:
-    # A datePublished without offset is wall-clock time in the page's zone.
-    published = parse_loose(_text(update.get("datePublished")))
+    # A datePublished without offset is wall-clock time in the page's zone; an item
+    # without one may still say when it was created.
+    written = _text(update.get("datePublished")) or _text(update.get("dateCreated"))
+    published = parse_loose(written)
     return RawEntry(
         body=fragment_text(_text(update.get("articleBody")) or _text(update.get("text")) or ""),
         headline=fragment_text(_text(update.get("headline")) or "") or None,
         local_time=published,
-        time_text=_text(update.get("datePublished")) or None,
+        time_text=written or None,
         precision="second" if published else "none",
         anchor=_anchor(update, ctx),
         updated_at=parse_loose(_text(update.get("dateModified"))),

@@ -2,11 +2,13 @@
 a synthetic page written for the test: a date printed before the clock (in the languages
 read), a word for "at" before it, a `<time>` whose clock sits in a child element, a byline
 glued to the time beside it, a block carrying its exact time in an attribute while it
-prints another, a structured item whose only text is the page's headline; and what must
-stay no ticker (a dateline printed twice, a video list's dates and lengths)."""
+prints another, a structured item whose only text is the page's headline, short entries
+sharing a line with their time, JSON-LD types written as IRIs; and what must stay no
+ticker (a dateline printed twice, a video list's dates and lengths)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -273,3 +275,22 @@ def test_clocks_with_seconds_and_a_french_published_at() -> None:
     parsed = parse(page(published, "fr"), "https://www.example.fr/live")
     assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
     assert parsed.entries[0].body == TEXTS[0]
+
+
+def test_json_ld_types_written_as_iris_and_items_dated_by_creation() -> None:
+    updates = [
+        {
+            "@type": "http://schema.org/BlogPosting",
+            "articleBody": text,
+            "dateCreated": f"2025-08-15T{c}:00Z",
+        }
+        for c, text in zip(CLOCKS, TEXTS, strict=True)
+    ]
+    blog = {"@context": "http://schema.org/", "@type": "http://schema.org/LiveBlogPosting"}
+    ld = json.dumps({**blog, "liveBlogUpdate": updates})
+    content = page("<p>Intro.</p>").replace(
+        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
+    )
+    parsed = parse(content, "https://www.example.com/live")
+    assert parsed.parser == "jsonld"
+    assert minutes(parsed) == ["15 11:04", "15 10:31", "15 09:58", "15 09:12"]
