@@ -8,7 +8,7 @@ HTML, plain text. A page with none of these is an ordinary article: one entry,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ from pipeline.models import ParsedPage
 from pipeline.parse import blocks, feed, jsonld, pagination, profiles, zones
 from pipeline.parse.blocks import PageClock
 from pipeline.parse.context import PageContext, RawEntry, build_entries
-from pipeline.parse.decode import decode_page, header
+from pipeline.parse.decode import Body, decode_body, header
 from pipeline.parse.html_text import Element, element_text, parse_html, text_of, tidy
 from pipeline.parse.language import detect_language
 from pipeline.parse.merge import merge
@@ -35,6 +35,10 @@ __all__ = ["parse_page"]
 
 # Leading whitespace then "<", matched in place (lstrip would copy a whole page).
 _MARKUP_START = re.compile(r"\s*<")
+# Characters of a page's opening: more than the tests of how a page begins read
+# (`feed.is_feed` reads 4096), past its leading whitespace.
+_OPENING = 8192
+_OPENING_MARGIN = 16
 
 _KINDS = ("auto", "jsonld", "html", "text", "feed")
 _ARTICLE_TYPES = (
@@ -88,14 +92,14 @@ def parse_page(
     site = profiles.get_profile(profile) if profile else None
     if kind not in _KINDS:
         raise ConfigError(f"unknown source kind {kind!r} (known: {', '.join(_KINDS)})")
-    decoded = decode_page(content, headers)
-    text = decoded.text.lstrip("\ufeff")
-    # lxml reads the body as it came when that is the text's UTF-8 (and no BOM was cut).
-    utf8 = decoded.utf8 if len(text) == len(decoded.text) else None
-    markup: str | bytes = text if utf8 is None else utf8
-    given = _Input(text, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
+    body = decode_body(content, headers)
+    if body.head(1) == "\ufeff":
+        # lxml reads the body as it came only when that is the text's UTF-8, no BOM cut.
+        body = Body(body.text.lstrip("\ufeff"), None, body.warnings)
+    markup: str | bytes = body.text if body.utf8 is None else body.utf8
+    given = _Input(body, markup, url, fetched_at, tz, language, headers, _Choice(kind, site))
     page = _parse_text(given, page_url)
-    page.warnings[:0] = decoded.warnings
+    page.warnings[:0] = body.warnings
     if page_url is not None:
         page.url = page_url
     return page
@@ -105,7 +109,7 @@ def parse_page(
 class _Input:
     """What `parse_page` was given, decoded: every format reads its page from this."""
 
-    text: str
+    body: Body  # its text decoded on first use: an HTML page is read from `markup`
     markup: str | bytes  # what lxml reads: the body as it came when that is UTF-8
     url: str
     fetched_at: datetime
@@ -113,6 +117,19 @@ class _Input:
     language: str | None  # the source's language
     headers: Mapping[str, str] | None
     choice: _Choice
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+    @property
+    def opening(self) -> str:
+        """The text's start, as the tests of how a page begins see it: its first
+        characters, or the whole text when its leading whitespace runs past them."""
+        head = self.body.head(_OPENING)
+        # str.isspace and the regex `\s` know the same whitespace.
+        exact = len(head) < _OPENING or not head[: _OPENING - _OPENING_MARGIN].isspace()
+        return head if exact else self.text
 
     def context(
         self,
@@ -135,11 +152,12 @@ class _Input:
 
 
 def _parse_text(given: _Input, page_url: str | None) -> ParsedPage:
-    text, kind = given.text, given.choice.kind
+    kind, opening = given.choice.kind, given.opening
     content_type = header(given.headers, "content-type")
-    if kind == "feed" or (kind == "auto" and feed.is_feed(text, content_type)):
-        return feed.parse_feed(text, given.context(given.language))
-    if kind == "text" or (kind == "auto" and _is_plain_text(text, content_type)):
+    if kind == "feed" or (kind == "auto" and feed.is_feed(opening, content_type)):
+        return feed.parse_feed(given.text, given.context(given.language))
+    if kind == "text" or (kind == "auto" and _is_plain_text(opening, content_type)):
+        text = given.text
         lang = given.language or detect_language(text)
         printed = zones.printed_abbreviations(text)
         return parse_text(text, given.context(lang, printed=printed))
@@ -153,7 +171,7 @@ def _is_plain_text(text: str, content_type: str) -> bool:
 
 
 def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
-    text, url, choice = given.text, given.url, given.choice
+    url, choice = given.url, given.choice
     root = _document(given.markup)
     links = pagination.pager(root, page_url or url, url)
     lang = given.language or root.get("lang") or _detected_language(root)
@@ -165,7 +183,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
         lang[:2] if lang else None,
         canonical=canonical or metas.get("og:url"),
         offsets=zones.stated_offsets(root, ld_values),
-        printed=zones.printed_abbreviations(text),
+        printed=_printed(given),
     )
     page = ParsedPage(
         url=url,
@@ -179,7 +197,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
     _page_meta(root, ld_values, metas, page, ctx)
     page.tz, page.tz_source = ctx.tz, ctx.tz_source
     page.older_pages, page.next_pages = links.older, links.explicit
-    page.published_at = page.published_at or page_date(root, ctx, markup=text)
+    page.published_at = page.published_at or page_date(root, ctx, markup=given.text)
     structured, page.parser = _structured(root, ld_values, ctx, choice)
     notes: list[str] = []
     rendered, rendered_by = (
@@ -197,6 +215,11 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
         page.parser, page.is_liveblog = "article", False
     page.entries = build_entries(raws, ctx)
     return page
+
+
+def _printed(given: _Input) -> Iterator[str]:
+    """`zones.printed_abbreviations` of the text, decoded only when they are read."""
+    yield from zones.printed_abbreviations(given.text)
 
 
 def _document(markup: str | bytes) -> Element:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urldefrag
 
@@ -55,25 +55,46 @@ class RawEntry:
 
 def build_entries(raws: list[RawEntry], ctx: PageContext) -> list[Entry]:
     """Turn raw entries into `Entry` records in page order, each id unique on the page."""
-    entries = [_build(raw, ctx, position) for position, raw in enumerate(raws)]
+    # The ids come first, from the UTC times, so that each Entry is made once (a
+    # `dataclasses.replace` per entry cost a quarter of this function).
+    times = [_times(raw, ctx) for raw in raws]
     parts = [
-        identity.IdParts(raw.anchor, e.headline, e.published_at, e.body)
-        for raw, e in zip(raws, entries, strict=True)
+        identity.IdParts(raw.anchor, raw.headline, published, raw.body)
+        for raw, (published, _) in zip(raws, times, strict=True)
     ]
     ids = identity.entry_ids(ctx.page_key, parts)
-    return [replace(e, entry_id=i) for e, i in zip(entries, ids, strict=True)]
+    page_url = ctx.page_url
+    return [
+        _build(raw, ctx, position, entry_id, timed, page_url)
+        for position, (raw, entry_id, timed) in enumerate(zip(raws, ids, times, strict=True))
+    ]
 
 
-def _build(raw: RawEntry, ctx: PageContext, position: int) -> Entry:
+def _times(raw: RawEntry, ctx: PageContext) -> tuple[datetime | None, tuple[str, ...]]:
+    """The entry's time in UTC and its flags (`future`)."""
     if raw.local_time is None and raw.time_text:
         _read_with_library(raw, ctx)
-    zone = raw.zone or ctx.tz
-    published, flags = (None, ()) if raw.local_time is None else to_utc(raw.local_time, zone)
+    if raw.local_time is None:
+        return None, ()
+    published, flags = to_utc(raw.local_time, raw.zone or ctx.tz)
     if published is not None and is_future(published, ctx.fetched_at):
         flags = (*flags, "future")
-    url = raw.url or (f"{ctx.page_url}#{raw.anchor}" if raw.anchor else ctx.page_url)
+    return published, flags
+
+
+def _build(
+    raw: RawEntry,
+    ctx: PageContext,
+    position: int,
+    entry_id: str,
+    timed: tuple[datetime | None, tuple[str, ...]],
+    page_url: str,
+) -> Entry:
+    published, flags = timed
+    zone = raw.zone or ctx.tz
+    url = raw.url or (f"{page_url}#{raw.anchor}" if raw.anchor else page_url)
     return Entry(
-        entry_id="",
+        entry_id=entry_id,
         url=url,
         published_at=published,
         updated_at=to_utc(raw.updated_at, zone)[0] if raw.updated_at else None,

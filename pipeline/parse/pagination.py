@@ -41,6 +41,7 @@ _OLDER = re.compile(
 )
 _MAX_TEXT = 40  # a longer link text is a headline, not a pager
 _EXPLICIT, _NUMBERED, _OTHER = 0, 1, 2
+_ROOTED = ("http://", "https://", "/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +82,11 @@ def _ranked(root: Element, page_url: str, ticker_url: str) -> list[_Candidate]:
     best: dict[str, _Candidate] = {}
     for order, element in enumerate(root.iter("a", "link")):
         href = element.get("href")
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        # An absolute or root-relative href without the ticker's path is off the ticker
+        # (as `_off_ticker` would tell): a substring test first, as most links are such.
+        if not href or (base not in href and href.startswith(_ROOTED)):
             continue
-        if _off_ticker(href, host, base):
+        if href.startswith(("#", "javascript:", "mailto:")) or _off_ticker(href, host, base):
             continue
         url = _key(urljoin(page_url, href.strip()))
         if url in own or not same_ticker(url, ticker_url):

@@ -235,7 +235,8 @@ def with_offset(text: object) -> datetime | None:
 def stated_offsets(root: Element, ld_values: list[Any]) -> list[datetime]:
     """The page's machine-written times that carry an offset: JSON-LD and microdata
     dates, the article meta tags, `<time datetime>`."""
-    texts: list[object] = [*_ld_times(ld_values)]
+    texts: list[object] = []
+    _ld_times(ld_values, texts)
     for element in root.iter("meta", "time"):
         if element.tag == "time":
             texts.append(element.get("datetime"))
@@ -244,19 +245,26 @@ def stated_offsets(root: Element, ld_values: list[Any]) -> list[datetime]:
     for value in cast(list[lxml.etree._ElementUnicodeResult], _ITEMPROPS(root)):
         if value in _LD_TIMES and (owner := value.getparent()) is not None:
             texts.append(owner.get("content") or owner.get("datetime"))
-    return [moment for moment in map(with_offset, texts) if moment is not None]
+    strings = [text for text in texts if isinstance(text, str)]
+    # Each text read once: pages repeat most of theirs (an update's datePublished as
+    # its dateModified, the same time in JSON-LD, meta tag and <time>).
+    moments = {text: with_offset(text) for text in dict.fromkeys(strings)}
+    return [moment for text in strings if (moment := moments[text]) is not None]
 
 
-def _ld_times(value: Any) -> Iterator[object]:
+def _ld_times(value: Any, found: list[object]) -> None:
+    """The JSON-LD times in `value`, depth first, appended to `found` (one list handed
+    down, not a generator per level: the values of a large page are thousands deep)."""
     if isinstance(value, list):
         for item in value:
-            yield from _ld_times(item)
+            if isinstance(item, (dict, list)):
+                _ld_times(item, found)
     elif isinstance(value, dict):
         for key, item in value.items():
             if key in _LD_TIMES:
-                yield item
+                found.append(item)
             elif isinstance(item, (dict, list)):
-                yield from _ld_times(item)
+                _ld_times(item, found)
 
 
 def printed_abbreviations(markup: str) -> Iterator[str]:
