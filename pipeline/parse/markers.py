@@ -114,6 +114,10 @@ _RELATIVE = re.compile(
     rf"|(?P<after>{_PARTS})\s*(?:ago|fa|geleden|temu|atrás|atras))(?!\w)",
     re.I,
 )
+# An age without "ago", where an element holds nothing else (`5m`, `2 hrs`, `5 Min.`).
+_BARE_AGO = re.compile(
+    r"^(?P<after>\d{1,2}\s?(?:m|mins?|minutes?|h|hrs?|hours?|min\.|std\.))$", re.I
+)
 _NOW = re.compile(
     r"^(?:just now|gerade eben|soeben|à l'instant|ahora mismo|justo ahora|proprio ora|poco fa"
     r"|zojuist|przed chwilą|agora mesmo)(?!\w)",
@@ -152,7 +156,7 @@ def read_marker(
     prefix = _PREFIX.match(text)
     body = text[prefix.end() :] if prefix else text
     found = (
-        _relative(body, fetched_at)
+        _relative(body, fetched_at, whole)
         or _full_de(body)
         or _dated(body, language)
         or _clock(
@@ -181,16 +185,16 @@ def _with(marker: Marker, written: str, rest: str) -> Marker:
     )
 
 
-def _relative(text: str, fetched_at: datetime) -> Marker | None:
+def _relative(text: str, fetched_at: datetime, whole: bool) -> Marker | None:
     if now := _NOW.match(text):
         return Marker(now.group(0), "", "minute", moment=fetched_at, relative=True)
-    match = _RELATIVE.match(text)
+    match = _RELATIVE.match(text) or (_BARE_AGO.match(text) if whole else None)
     if not match:
         return None
     seconds = sum(
         (int(amount) if (amount := part.group("amount") or "1").isdigit() else 1)
         * _SECONDS[str(part.lastgroup)]
-        for part in _PART.finditer(match.group("before") or match.group("after"))
+        for part in _PART.finditer(match.groupdict().get("before") or match.group("after"))
     )
     moment = fetched_at - timedelta(seconds=seconds)
     return Marker(match.group(0), "", "minute", moment=moment, relative=True)
@@ -365,14 +369,18 @@ def minutes(clock: time) -> int:
 def time_element(
     element: Element, fetched_at: datetime, language: str | None = None
 ) -> Marker | None:
-    """A `<time>` element: its `datetime` attribute when machine-readable, else its
-    text read as a marker."""
+    """A `<time>` element: its `datetime` attribute when machine-readable (a date alone
+    dates the clock its text prints), else its text read as a marker."""
     text = words_of(element)
     value = (element.get("datetime") or "").strip()
     moment = parse_loose(value)
+    printed = read_marker(text, fetched_at, whole=True, language=language) if text else None
     if moment is None:
-        return read_marker(text, fetched_at, whole=True, language=language) if text else None
+        return printed
     precision: Precision = "day" if len(value) <= 10 else "minute"
+    if precision == "day" and printed is not None and printed.clock is not None:
+        # `<time datetime="2025-08-14">11:04 Uhr</time>`: the day from the attribute
+        return replace(printed, day=printed.day or (moment.month, moment.day, moment.year))
     if precision == "minute" and (moment.second or moment.microsecond):
         precision = "second"
     return Marker(text or value, "", precision, moment=moment)

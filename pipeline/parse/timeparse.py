@@ -385,6 +385,9 @@ def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None
     return value.astimezone(UTC)
 
 
+_FILLERS = (datetime(2000, 1, 1), datetime(2001, 2, 2))  # noqa: DTZ001 - date fillers, no time
+
+
 def parse_loose(text: str | None) -> datetime | None:
     """A machine-written timestamp in any common shape (ISO 8601, RFC 2822, JavaScript's
     `Date.toString()`, `Fri Apr 28 19:20:36 CEST 2023`): aware UTC, or naive wall clock
@@ -396,12 +399,17 @@ def parse_loose(text: str | None) -> datetime | None:
         return value
     cleaned = _JS_ZONE_NAME.sub("", text).replace("GMT+", "+").replace("GMT-", "-").strip()
     try:
-        value = dateutil_parser.parse(cleaned, tzinfos=_ABBREVIATIONS)
-        if value.year not in YEARS:
-            return None
-        return value.astimezone(UTC) if value.tzinfo else value
+        value, other = (
+            dateutil_parser.parse(cleaned, default=default, tzinfos=_ABBREVIATIONS)
+            for default in _FILLERS
+        )
     except (ValueError, OverflowError):
         return None
+    # The library fills what the text leaves out from its default; without one, from
+    # today. A text that names no whole date (`11:04`) is no timestamp.
+    if value.date() != other.date() or value.year not in YEARS:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value
 
 
 # The library parser's input bound: dateparser tries many patterns per language, so its

@@ -294,3 +294,26 @@ def test_json_ld_types_written_as_iris_and_items_dated_by_creation() -> None:
     parsed = parse(content, "https://www.example.com/live")
     assert parsed.parser == "jsonld"
     assert minutes(parsed) == ["15 11:04", "15 10:31", "15 09:58", "15 09:12"]
+
+
+def test_a_time_element_dated_by_its_attribute_prints_the_clock() -> None:
+    body = entries(
+        "<div class='post'><time datetime='2025-08-14'>{when} Uhr</time><p>{text}</p></div>"
+    )
+    parsed = parse(page(body, "de"), "https://www.example.de/ticker")
+    assert minutes(parsed) == ["14 09:04", "14 08:31", "14 07:58", "14 07:12"]
+
+
+def test_a_clock_alone_in_datetime_takes_no_date_from_today() -> None:
+    """`<time datetime="11:04">` is valid HTML; a date library would fill in the day it
+    runs on."""
+    body = entries("<div class='post'><time datetime='{when}'>{when}</time><p>{text}</p></div>")
+    parsed = parse(page(body, "de"), "https://www.example.de/ticker")
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "15 07:58", "15 07:12"]
+
+
+@pytest.mark.parametrize("ages", [("5m", "1h", "2h", "3h"), ("5 mins", "1 hr", "2 hrs", "3 hrs")])
+def test_an_age_alone_in_its_element_is_a_relative_time(ages: tuple[str, ...]) -> None:
+    body = entries("<div class='post'><span class='ago'>{when}</span><p>{text}</p></div>", ages)
+    parsed = parse(page(body), "https://www.example.com/live")
+    assert minutes(parsed) == ["15 17:55", "15 17:00", "15 16:00", "15 15:00"]

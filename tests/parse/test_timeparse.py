@@ -13,6 +13,7 @@ from pipeline.parse.timeparse import (
     parse_day_header,
     parse_german_datetime,
     parse_iso,
+    parse_loose,
     to_utc,
 )
 
@@ -224,3 +225,8 @@ def test_is_future_allows_ten_minutes_of_clock_skew() -> None:
     assert not is_future(fetched - timedelta(hours=1), fetched)
     assert not is_future(fetched + timedelta(minutes=10), fetched)
     assert is_future(fetched + timedelta(minutes=10, seconds=1), fetched)
+
+
+def test_parse_loose_fills_no_missing_date_from_today() -> None:
+    assert parse_loose("11:04") is None
+    assert parse_loose("Aug 15 2025 11:04") == wall(2025, 8, 15, 11, 4)
