@@ -41,7 +41,10 @@ ZONE_OFFSETS = {
     "PST": -480,
     "PDT": -420,
 }
-_ZONES = "|".join(sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True))
+# `GMT+2`, `UTC-05:00`: an offset, not the zone it follows.
+_OFFSET_ZONE = r"(?:GMT|UTC)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?"
+_ZONES = "|".join([_OFFSET_ZONE, *sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True)])
+_OFFSET = re.compile(r"([+\-−])\s?(\d{1,2}):?(\d{2})?$")
 # "at" before a clock, in the languages we read: `ore 11:04`, `um 11 Uhr`, `godz. 11:04`.
 _AT = r"(?:at|um|ore|alle|a las|à|às|om|o|godz\.|o godz\.)\s*(?=\d)"
 _PREFIX = re.compile(
@@ -56,11 +59,17 @@ _FULL_DE = re.compile(
     r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}),?\s+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*Uhr)?\s*:?"
 )
 _CLOCK = re.compile(
-    r"^(\d{1,2})(?:(:)|([.hu]))(\d{2})(?::\d{2}(?!\d))?(?![\d]|[.,:]\d)"
+    r"^(\d{1,2})(?:(:)|([.u]|\s?h\s?))(\d{2})(?::\d{2}(?!\d))?(?![\d]|[.,:]\d)"
     r"(?:\s*(a\.?m\.?|p\.?m\.?)(?![a-z]))?"
-    r"(?:\s*(Uhr|uur)\b)?"
+    r"(?:\s*(Uhr|uur|h)\b)?"
     rf"(?:\s*\(?\b({_ZONES})\b\)?)?"
     r"(?:\s*\([A-Z]{2,5}\))?",
+    re.I,
+)
+# A full hour (`11 Uhr`, `9am`, `9 p.m.`, `11h`): group 4, the hour's minutes, is empty.
+_HOUR = re.compile(
+    r"^(\d{1,2})()()()\s?(?:(a\.?m\.?|p\.?m\.?)(?![a-z])|(Uhr|uur|h)(?!\w))"
+    rf"(?:\s*\(?\b({_ZONES})\b\)?)?",
     re.I,
 )
 _SEPARATOR = re.compile(r"^[\s:|\-–—]+")
@@ -118,6 +127,8 @@ _RELATIVE = re.compile(
 _BARE_AGO = re.compile(
     r"^(?P<after>\d{1,2}\s?(?:m|mins?|minutes?|h|hrs?|hours?|min\.|std\.))$", re.I
 )
+# Where a bare `11h` is an hour of the clock, not an age.
+_CLOCK_H_LANGUAGES = ("fr", "es", "it", "pt", "nl", "pl", "de")
 _NOW = re.compile(
     r"^(?:just now|gerade eben|soeben|à l'instant|ahora mismo|justo ahora|proprio ora|poco fa"
     r"|zojuist|przed chwilą|agora mesmo)(?!\w)",
@@ -156,7 +167,7 @@ def read_marker(
     prefix = _PREFIX.match(text)
     body = text[prefix.end() :] if prefix else text
     found = (
-        _relative(body, fetched_at, whole)
+        _relative(body, fetched_at, whole, language)
         or _full_de(body)
         or _dated(body, language)
         or _clock(
@@ -185,10 +196,12 @@ def _with(marker: Marker, written: str, rest: str) -> Marker:
     )
 
 
-def _relative(text: str, fetched_at: datetime, whole: bool) -> Marker | None:
+def _relative(text: str, fetched_at: datetime, whole: bool, language: str | None) -> Marker | None:
     if now := _NOW.match(text):
         return Marker(now.group(0), "", "minute", moment=fetched_at, relative=True)
     match = _RELATIVE.match(text) or (_BARE_AGO.match(text) if whole else None)
+    if match and match.group(0)[-1:].lower() == "h" and (language or "")[:2] in _CLOCK_H_LANGUAGES:
+        return None
     if not match:
         return None
     seconds = sum(
@@ -274,17 +287,20 @@ def _numeric_day(groups: tuple[str | None, ...]) -> tuple[int, int, int | None] 
 
 
 def _clock(text: str, whole: bool, language: str | None, *, dated: bool = False) -> Marker | None:
-    match = _CLOCK.match(text)
+    match = _CLOCK.match(text) or _HOUR.match(text)
     if not match:
         return None
-    hour, minute = int(match.group(1)), int(match.group(4))
+    hour, minute = int(match.group(1)), int(match.group(4) or 0)
     meridiem, uhr, zone = match.group(5), match.group(6), match.group(7)
-    # A dot or "u"/"h" between hour and minute is also a decimal or a score: only with a
+    if not match.group(4) and uhr and uhr.lower() == "h" and not (whole or dated):
+        return None  # `11h` alone in its element, or after a date or an "at"
+    # A dot or "u" between hour and minute is also a decimal or a score: only with a
     # suffix that makes it a time, after a date or an "at", or when the element holds
-    # nothing else.
-    if match.group(3) and not (meridiem or uhr or zone or whole or dated):
+    # nothing else. An "h" (`11h04`, `11 h 04`) is a clock.
+    dotted = match.group(3) and "h" not in match.group(3).lower()
+    if dotted and not (meridiem or uhr or zone or whole or dated):
         return None
-    if whole and match.end() < len(text.rstrip(": ")) and match.group(3) and not uhr:
+    if whole and match.end() < len(text.rstrip(": ")) and dotted and not uhr:
         return None
     hour24 = _twelve_hour(hour, meridiem)
     if hour24 is None or hour24 > 23 or minute > 59:
@@ -316,6 +332,11 @@ def _zone(abbreviation: str) -> tzinfo:
     key = abbreviation.upper()
     if key in NAMED_ZONES:
         return ZoneInfo(NAMED_ZONES[key])
+    if offset := _OFFSET.search(key):
+        sign = -1 if offset.group(1) in "-−" else 1
+        return timezone(
+            sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0))
+        )
     return timezone(timedelta(minutes=ZONE_OFFSETS[key]))
 
 

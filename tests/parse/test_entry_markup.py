@@ -9,7 +9,7 @@ ticker (a dateline printed twice, a video list's dates and lengths)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -317,3 +317,36 @@ def test_an_age_alone_in_its_element_is_a_relative_time(ages: tuple[str, ...]) -
     body = entries("<div class='post'><span class='ago'>{when}</span><p>{text}</p></div>", ages)
     parsed = parse(page(body), "https://www.example.com/live")
     assert minutes(parsed) == ["15 17:55", "15 17:00", "15 16:00", "15 15:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "clock"),
+    [
+        ("11 h 04 : Titre", "fr", (11, 4)),
+        ("11h", "fr", (11, 0)),
+        ("11.04 h", "es", (11, 4)),
+        ("11 Uhr: Titel", "de", (11, 0)),
+        ("9am", "en", (9, 0)),
+        ("9 p.m.", "en", (21, 0)),
+    ],
+)
+def test_french_spacing_and_full_hours_are_clocks(
+    text: str, language: str, clock: tuple[int, int]
+) -> None:
+    marker = read_marker(text, FETCHED, whole=text.endswith("h"), language=language)
+    assert marker is not None and marker.clock is not None and not marker.relative
+    assert (marker.clock.hour, marker.clock.minute) == clock
+
+
+def test_an_hour_alone_is_an_age_only_where_the_clock_does_not_write_11h() -> None:
+    assert read_marker("11h", FETCHED, whole=True, language="en").relative  # type: ignore[union-attr]
+    assert read_marker("11h", FETCHED, whole=True, language="fr").clock is not None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("11:04 GMT+2", 2), ("11:04 (GMT+02:00)", 2), ("11:04 UTC-5", -5)]
+)
+def test_a_gmt_offset_after_the_clock_is_its_zone(text: str, hours: int) -> None:
+    marker = read_marker(text, FETCHED, language="en")
+    assert marker is not None and marker.zone is not None and marker.rest == ""
+    assert marker.zone.utcoffset(None) == timedelta(hours=hours)
