@@ -284,15 +284,18 @@ def _scan(
         if found is not None:
             if not _aside(found[0], asides):
                 candidates.append(_Candidate(*found, order))
-        elif (
-            len(text) <= _MAX_HEADER
-            and _DIGIT.search(text)
-            and (
-                day := parse_day_header(text, default_year=clock.day.year, language=clock.language)
-            )
-        ):
+        elif len(text) <= _MAX_HEADER and (day := _day_header(text, clock)):
             headers.append(_Header(order, day, parent, text))
     return candidates, headers
+
+
+def _day_header(text: str, clock: PageClock) -> date | None:
+    """The day a short text names: a date, or "today"/"yesterday" (`Heute`, `Gestern:`)
+    as of the fetch."""
+    if not _DIGIT.search(text):
+        days_ago = DAYS_AGO.get(text.rstrip(": ").lower())
+        return None if days_ago is None else clock.reference.date() - timedelta(days=days_ago)
+    return parse_day_header(text, default_year=clock.day.year, language=clock.language)
 
 
 def _new_stamp(element: Element, stamped: Element | None) -> bool:

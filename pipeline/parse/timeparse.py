@@ -325,6 +325,8 @@ _ABBREVIATIONS = {
     "PDT": -25200,
 }
 _DAY_NUMS = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}))?")
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_SLASHED_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
 # Day, then month: "14. August 2025", "Tuesday 15 May 2023", "jeudi 1er août",
 # "29 de agosto de 2024", "29 sierpnia 2024"; month, then day: "May 15, 2023".
 _LETTERS = r"[^\W\d_]{3,12}"
@@ -479,7 +481,21 @@ def parse_day_header(text: str, *, default_year: int, language: str | None = Non
     if nums:
         year = int(nums.group(3) or default_year)
         return _safe_date(year, int(nums.group(2)), int(nums.group(1)))
-    return None
+    if iso := _ISO_DAY.search(text):
+        return _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    return _slashed_day(text)
+
+
+def _slashed_day(text: str) -> date | None:
+    """`15/08/2025` or `08/15/2025`; None when either order could be meant."""
+    found = _SLASHED_DAY.search(text)
+    if found is None:
+        return None
+    first, second, year = (int(g) for g in found.groups())
+    if (first <= 12) == (second <= 12):
+        return None
+    day, month = (first, second) if first > 12 else (second, first)
+    return _safe_date(year, month, day)
 
 
 def is_future(value: datetime, fetched_at: datetime) -> bool:

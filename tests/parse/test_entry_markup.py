@@ -16,6 +16,7 @@ import pytest
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.parse.markers import read_marker
+from pipeline.parse.timeparse import parse_day_header
 
 FETCHED = datetime(2025, 8, 15, 18, 0, tzinfo=UTC)
 TEXTS = (
@@ -350,3 +351,26 @@ def test_a_gmt_offset_after_the_clock_is_its_zone(text: str, hours: int) -> None
     marker = read_marker(text, FETCHED, language="en")
     assert marker is not None and marker.zone is not None and marker.rest == ""
     assert marker.zone.utcoffset(None) == timedelta(hours=hours)
+
+
+def test_day_headers_today_yesterday_and_iso() -> None:
+    body = (
+        "<h2>Heute</h2>"
+        + entries("<div class='e'><span class='t'>{when}</span><p>{text}</p></div>", CLOCKS[:2])
+        + "<h2>Gestern:</h2>"
+        + "".join(
+            f"<div class='e'><span class='t'>23:5{i}</span><p>{TEXTS[2]}</p></div>" for i in (2, 1)
+        )
+        + f"<h2>2025-08-13</h2><div class='e'><span class='t'>20:00</span><p>{TEXTS[3]}</p></div>"
+    )
+    parsed = parse(page(body, "de"), "https://www.example.de/ticker")
+    assert minutes(parsed) == ["15 09:04", "15 08:31", "14 21:52", "14 21:51", "13 18:00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("15/08/2025", 15), ("08/15/2025", 15), ("2025-08-15", 15), ("05/08/2025", None)],
+)
+def test_day_headers_in_numbers(text: str, day: int | None) -> None:
+    found = parse_day_header(text, default_year=2025)
+    assert (found.day if found else None) == day
