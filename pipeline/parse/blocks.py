@@ -71,10 +71,9 @@ _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "se
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _INLINE = {"b", "strong", "i", "em", "u", "span", "font", "small", "mark"}
 _FLAT = _HEADINGS | _INLINE | {"p", "time", "dt"}
-# How a marker's text may open (see `markers`), in the languages read: a cheap first test.
+# How a marker's text may open after its first letter (see `markers`), in the languages
+# read; a digit or `+` opens one without more ado.
 _OPENINGS = (
-    *"0123456789",
-    r"\+\+",
     *("posted", "updated", "published", "aktualisiert", "veröffentlicht", "stand"),
     *("mis à jour", "publié", "actualizado", "publicado", "aggiornato", "pubblicato"),
     *("bijgewerkt", "gepubliceerd", "zaktualizowano", "opublikowano", "atualizado"),
@@ -85,21 +84,23 @@ _OPENINGS = (
     *("um ", "ore ", "alle ", "a las ", "à ", "às ", "om ", "o ", "godz", "at "),
     *DAYS_AGO,
 )
+# One small pattern per first letter, matched on the lowered opening: texts are tried
+# against the few openings their letter allows, not against all of them (the search
+# through every text of a page is the scan's largest cost after libxml2's).
+_OPENING_BY_LETTER = {
+    letter: re.compile("|".join(o for o in _OPENINGS if o[0] == letter))
+    for letter in {o[0] for o in _OPENINGS}
+}
 # A word, then a number: a date that opens with a weekday or month name (`Aug. 15, 2025,
-# 9:04 AM`, `Fr, 15.08.2025, 11:04`), tested only on texts no opening letter admits.
-_WORD_NUMBER = r"[^\W\d_]{2,12}\.?,?\s+\d"
-_DATED_START = re.compile(_WORD_NUMBER)
-_STARTS = re.compile(rf"^\s*(?:{'|'.join(_OPENINGS)}|{_WORD_NUMBER})", re.I)
+# 9:04 AM`, `Fr, 15.08.2025, 11:04`).
+_DATED_START = re.compile(r"[^\W\d_]{2,12}\.?,?\s+\d")
+_HEAD = 24  # what the opening tests read of a text
 _ASIDE_WORDS = r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
 _ASIDE = re.compile(_ASIDE_WORDS, re.I)
 # ASCII names lowered, then matched case-sensitively: the same answer at a quarter of the
 # cost of IGNORECASE, which folds every character it tries.
 _ASIDE_LOWER = re.compile(_ASIDE_WORDS)
 _DIGIT = re.compile(r"\d")
-# The first characters of `_OPENINGS`, both cases.
-_OPENERS = frozenset(
-    case(opening.lstrip("\\")[0]) for opening in _OPENINGS for case in (str.lower, str.upper)
-)
 MIN_ORDERED = 0.75
 MIN_ORDERED_ENTRIES = 5
 # Containers a page declares, by standard markup, to be a list of live updates: AMP's
@@ -278,9 +279,7 @@ def _scan(
             continue
         if notes is not None and ("imes" in text or "IMES" in text):
             notes.append(text)
-        # Most texts on a page can open no marker: one set lookup rules them out.
-        opens = text[0] in _OPENERS or tag == "time" or _DATED_START.match(text) is not None
-        found = _marker(parent, text, candidates, clock) if opens else None
+        found = _marker(parent, text, candidates, clock) if _opens(text, tag) else None
         if found is not None:
             if not _aside(found[0], asides):
                 candidates.append(_Candidate(*found, order))
@@ -289,11 +288,23 @@ def _scan(
     return candidates, headers
 
 
+def _opens(text: str, tag: str) -> bool:
+    """Whether the text may open a time marker: most texts on a page cannot."""
+    first = text[0]
+    if tag == "time" or first.isdigit() or first == "+":
+        return True
+    head = text[:_HEAD].lower()
+    pattern = _OPENING_BY_LETTER.get(head[0])
+    if pattern is not None and pattern.match(head):
+        return True
+    return _DIGIT.search(head) is not None and _DATED_START.match(head) is not None
+
+
 def _day_header(text: str, clock: PageClock) -> date | None:
     """The day a short text names: a date, or "today"/"yesterday" (`Heute`, `Gestern:`)
     as of the fetch."""
     if not _DIGIT.search(text):
-        days_ago = DAYS_AGO.get(text.rstrip(": ").lower())
+        days_ago = DAYS_AGO.get(text.rstrip(": ").lower()) if len(text) <= _HEAD else None
         return None if days_ago is None else clock.reference.date() - timedelta(days=days_ago)
     return parse_day_header(text, default_year=clock.day.year, language=clock.language)
 
@@ -313,8 +324,6 @@ def _marker(
     """The element a text marks as an entry's time, and what it says. Text below a
     `<time>` (`<time><span>10:04</span></time>`, no `datetime`) marks the `<time>`."""
     if parent.tag != "time":
-        if not _STARTS.match(text):
-            return None
         owner = next(parent.iterancestors("time"), None)
         if owner is None:
             whole = _alone(parent, text)
@@ -812,7 +821,7 @@ def _is_time_line(paragraph: str, marker: Marker) -> bool:
         return True
     if marker.moment is not None and _printed_epoch(paragraph, marker.moment):
         return True
-    if marker.moment is None or len(paragraph) > _MAX_HEADER or not _STARTS.match(paragraph):
+    if marker.moment is None or len(paragraph) > _MAX_HEADER or not _opens(paragraph, ""):
         return False
     # Which moment a relative text is read against does not matter: only its shape does.
     printed = read_marker(paragraph, marker.moment, whole=True)

@@ -160,11 +160,12 @@ def read_marker(
     """The marker at the start of `text`, or None. `whole`: the text is a dedicated time
     element, so a bare `12.50` counts too; `language`: the page's, for month names."""
     text = text.strip()
-    pluses = _PLUSES.match(text)
+    pluses = _PLUSES.match(text) if text.startswith("++") else None
     if pluses:
         inner = read_marker(pluses.group(1), fetched_at, whole=True, language=language)
         return _with(inner, text[: pluses.start(2)].strip(), pluses.group(2)) if inner else None
-    prefix = _PREFIX.match(text)
+    # Most texts tried open with a digit: the patterns for words are not asked then.
+    prefix = _PREFIX.match(text) if text[:1].isalpha() else None
     body = text[prefix.end() :] if prefix else text
     found = (
         _relative(body, fetched_at, whole, language)
@@ -197,7 +198,7 @@ def _with(marker: Marker, written: str, rest: str) -> Marker:
 
 
 def _relative(text: str, fetched_at: datetime, whole: bool, language: str | None) -> Marker | None:
-    if now := _NOW.match(text):
+    if text[:1].isalpha() and (now := _NOW.match(text)):
         return Marker(now.group(0), "", "minute", moment=fetched_at, relative=True)
     match = _RELATIVE.match(text) or (_BARE_AGO.match(text) if whole else None)
     if match and match.group(0)[-1:].lower() == "h" and (language or "")[:2] in _CLOCK_H_LANGUAGES:
@@ -214,7 +215,7 @@ def _relative(text: str, fetched_at: datetime, whole: bool, language: str | None
 
 
 def _full_de(text: str) -> Marker | None:
-    match = _FULL_DE.match(text)
+    match = _FULL_DE.match(text) if text[:1].isdigit() else None
     if not match:
         return None
     day, month, year, hour, minute = (int(g) for g in match.groups())
@@ -230,7 +231,7 @@ def _dated(text: str, language: str | None) -> Marker | None:
     marker's printed day, as a date printed after a clock does; or after "today" or
     "yesterday" (`Gestern, 21:15 Uhr`)."""
     days_ago = None
-    if word := _DAY_WORD.match(text):
+    if text[:1].isalpha() and (word := _DAY_WORD.match(text)):
         day, consumed, days_ago = None, word.end(), DAYS_AGO[word.group(1).lower()]
     else:
         day, consumed = _leading_day(text, language)
@@ -252,7 +253,7 @@ def _leading_day(text: str, language: str | None) -> tuple[tuple[int, int, int |
     """(month, day, year?) of the date `text` opens with, and its length. A slashed date
     whose order cannot be told (`05/08/2025`: 5 August or May 8) is no day, nor one after
     a word that is no weekday (`Update, 29.04.2020`)."""
-    weekday = _WEEKDAY.match(text)
+    weekday = _WEEKDAY.match(text) if text[:1].isalpha() else None
     skip = weekday.end() if weekday and weekday.group(1).lower() in WEEKDAYS else 0
     day, consumed = _day_at_start(text[skip:], language)
     return day, skip + consumed
