@@ -95,7 +95,14 @@ _OPENING_BY_LETTER = {
 # 9:04 AM`, `Fr, 15.08.2025, 11:04`).
 _DATED_START = re.compile(r"[^\W\d_]{2,12}\.?,?\s+\d")
 _HEAD = 24  # what the opening tests read of a text
-_ASIDE_WORDS = r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
+_ASIDE_WORDS = (
+    r"comment|kommentar|teaser|related|recommend|empfehl|sidebar|newsletter|disqus"
+    r"|popular|trending|most-?_?read|meistgelesen"
+)
+# What HTML itself marks as beside the content: an `<aside>`, a complementary region
+# (an entry's own `<aside>` holding its time is inside the entry, not beside the page's).
+_ASIDE_TAGS = {"aside"}
+_ASIDE_ROLES = {"complementary"}
 _ASIDE = re.compile(_ASIDE_WORDS, re.I)
 # ASCII names lowered, then matched case-sensitively: the same answer at a quarter of the
 # cost of IGNORECASE, which folds every character it tries.
@@ -470,6 +477,8 @@ def _not_a_ticker(
         return f"only {in_order} of {timed} entries in time order (< {MIN_ORDERED:.0%})"
     if times == 1 and timed == len(group) > 1:
         return f"all {timed} entries at one time (a dateline printed again)"
+    if _beside_content(group):
+        return "inside what the page marks as beside its content (<aside>, complementary)"
     if (share := _link_share(group)) > MAX_LINK_SHARE:
         return f"{share:.0%} of the text in links (> {MAX_LINK_SHARE:.0%})"
     if (share := _linked_headings(group)) > MAX_LINK_SHARE:
@@ -477,13 +486,25 @@ def _not_a_ticker(
     return None
 
 
+def _beside_content(group: list[_Candidate]) -> bool:
+    """The whole series sits in one `<aside>` or complementary region: a sidebar's list."""
+    return any(
+        node.tag in _ASIDE_TAGS or node.get("role") in _ASIDE_ROLES
+        for node in _common_ancestors(group)
+    )
+
+
+def _common_ancestors(group: list[_Candidate]) -> Iterator[Element]:
+    last = set(_block(group[-1]).iterancestors())
+    return (node for node in _block(group[0]).iterancestors() if node in last)
+
+
 def _declared_live(group: list[_Candidate]) -> bool:
     """The series sits in one container the page marks up as a live list
     (`<amp-live-list>`, `role="log"`): all its blocks inside, none outside."""
-    last = set(_block(group[-1]).iterancestors())
     return any(
-        node in last and (node.tag in _LIVE_TAGS or node.get("role") in _LIVE_ROLES)
-        for node in _block(group[0]).iterancestors()
+        node.tag in _LIVE_TAGS or node.get("role") in _LIVE_ROLES
+        for node in _common_ancestors(group)
     )
 
 

@@ -374,3 +374,28 @@ def test_day_headers_today_yesterday_and_iso() -> None:
 def test_day_headers_in_numbers(text: str, day: int | None) -> None:
     found = parse_day_header(text, default_year=2025)
     assert (found.day if found else None) == day
+
+
+@pytest.mark.parametrize(
+    "sidebar",
+    [
+        "<aside><h3>Latest</h3><ul>{}</ul></aside>",
+        "<div role='complementary'><h3>Latest</h3><ul>{}</ul></div>",
+        "<div class='most-read'><h3>Most read</h3><ul>{}</ul></div>",
+    ],
+    ids=["aside", "complementary", "most-read"],
+)
+def test_a_sidebar_of_timed_headlines_loses_to_the_ticker(sidebar: str) -> None:
+    """The sidebar's texts are longer than the ticker's, but it sits beside the page's
+    content; an entry's own `<aside>` holding its time is no sidebar."""
+    items = "".join(
+        f"<li><span class='time'>{c}</span> <span>A much longer headline of another story "
+        f"that runs on for quite a while, number {i}</span></li>"
+        for i, c in enumerate(("11:50", "11:20", "10:45", "10:10", "09:30"))
+    )
+    ticker = entries(
+        "<div class='post'><aside class='meta'><span>{when}</span></aside><p>{text}</p></div>",
+        CLOCKS[:3],
+    )
+    parsed = parse(page(ticker + sidebar.format(items)), "https://www.example.co.uk/live")
+    assert [e.body for e in parsed.entries] == list(TEXTS[:3])
