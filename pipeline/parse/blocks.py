@@ -204,11 +204,12 @@ def _ticker(
 def _block_stamped(candidate: _Candidate, clock: PageClock) -> _Candidate:
     """A printed time gives way to an exact one in the entry block's own attributes
     (`<div data-sort-time=…>`): the page's record of when the entry was posted, where the
-    printed time may be when it was last edited."""
+    printed time may be when it was last edited. An attribute named for an edit
+    (`data-last-updated`) is no such record."""
     block = _block(candidate)
     if candidate.marker.stamped or block is candidate.element:
         return candidate
-    stamp = stamp_marker(block, clock.fetched_at)
+    stamp = stamp_marker(block, clock.fetched_at, posted=True)
     if stamp is None:
         return candidate
     return _Candidate(

@@ -427,11 +427,19 @@ STAMP_PATH = (
 _EPOCH_START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def stamp_marker(element: Element, fetched_at: datetime) -> Marker | None:
+_EDIT_NAMES = ("modif", "updat", "edit", "chang")
+
+
+def stamp_marker(element: Element, fetched_at: datetime, *, posted: bool = False) -> Marker | None:
     """An element's exact time from its attributes (the earliest, when several hold one:
     `data-post-time` before `data-last-modified-time`), its text recording where the time
-    was found: `[data-timestamp=2024-02-16T20:09:00Z]`."""
-    attributes = ((str(name), str(value)) for name, value in element.attrib.items())
+    was found: `[data-timestamp=2024-02-16T20:09:00Z]`. `posted`: only attributes that
+    may say when it was posted, none named for an edit (`data-last-updated`)."""
+    attributes = (
+        (str(name), str(value))
+        for name, value in element.attrib.items()
+        if not (posted and any(word in str(name).lower() for word in _EDIT_NAMES))
+    )
     stamps = [
         (moment, f"[{name}={value}]")
         for name, value in attributes

@@ -399,3 +399,12 @@ def test_a_sidebar_of_timed_headlines_loses_to_the_ticker(sidebar: str) -> None:
     )
     parsed = parse(page(ticker + sidebar.format(items)), "https://www.example.co.uk/live")
     assert [e.body for e in parsed.entries] == list(TEXTS[:3])
+
+
+def test_a_blocks_edit_time_does_not_replace_the_time_it_prints() -> None:
+    body = entries(
+        "<div data-last-updated='2025-08-15T17:00:00Z' class='post'><span class='t'>{when}</span>"
+        "<p>{text}</p></div>"
+    )
+    parsed = parse(page(body), "https://www.example.co.uk/live")
+    assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
