@@ -138,13 +138,15 @@ class _Input:
         canonical: str | None = None,
         offsets: list[datetime] | None = None,
         printed: Iterable[str] = (),
+        locale: str | None = None,
     ) -> PageContext:
         """The page's context, its zone by the chain in `zones`, from the evidence the
-        format found (the page's language, canonical link, offsets, printed zones)."""
+        format found (the page's language, canonical link, offsets, printed zones, and
+        the language tag with its region, `en-US`, when the page gives one)."""
         zone = zones.page_zone(
             configured=self.tz,
             host=urlsplit(self.url).hostname or "",
-            language=language,
+            language=locale or language,
             offsets=offsets or (),
             printed=printed,
         )
@@ -184,6 +186,7 @@ def _parse_html(given: _Input, page_url: str | None) -> ParsedPage:
         canonical=canonical or metas.get("og:url"),
         offsets=zones.stated_offsets(root, ld_values),
         printed=_printed(given),
+        locale=_locale(lang, metas),
     )
     page = ParsedPage(
         url=url,
@@ -282,6 +285,15 @@ def _structured(
     if raws := microdata_entries(root):
         return raws, "microdata"
     return state_entries(root, ctx), "state"
+
+
+def _locale(lang: str | None, metas: dict[str, str]) -> str | None:
+    """The page's language tag with a region (`en-US`, `pt_BR`): its own, else its
+    `og:locale`."""
+    for tag in (lang, metas.get("og:locale")):
+        if tag and len(tag) >= 5 and tag[2] in "-_":
+            return tag
+    return None
 
 
 def _detected_language(root: Element) -> str | None:

@@ -552,6 +552,20 @@ _TLD_ZONES = {
     ".ar": "America/Argentina/Buenos_Aires",
 }
 # A language spoken mostly in one zone (German in DE, AT and CH alike); "en" is not one.
+# A language tag's region names the country; where the country spans several zones, the
+# one most of its newsrooms keep (New York, Toronto, Sydney, São Paulo, Mexico City).
+_REGION_ZONES = {
+    **{"en-us": "America/New_York", "es-us": "America/New_York", "en-gb": "Europe/London"},
+    **{"en-ie": "Europe/Dublin", "en-in": "Asia/Kolkata", "en-au": "Australia/Sydney"},
+    **{"en-ca": "America/Toronto", "fr-ca": "America/Toronto", "en-nz": "Pacific/Auckland"},
+    **{"en-za": "Africa/Johannesburg", "en-ng": "Africa/Lagos", "en-ke": "Africa/Nairobi"},
+    **{"en-sg": "Asia/Singapore", "en-ph": "Asia/Manila", "en-pk": "Asia/Karachi"},
+    **{"pt-br": "America/Sao_Paulo", "pt-pt": "Europe/Lisbon", "es-mx": "America/Mexico_City"},
+    **{"es-ar": "America/Argentina/Buenos_Aires", "es-co": "America/Bogota"},
+    **{"es-cl": "America/Santiago", "es-pe": "America/Lima", "es-es": "Europe/Madrid"},
+    **{"de-at": "Europe/Vienna", "de-ch": "Europe/Zurich", "fr-ch": "Europe/Zurich"},
+    **{"it-ch": "Europe/Zurich", "fr-be": "Europe/Brussels", "nl-be": "Europe/Brussels"},
+}
 _LANGUAGE_ZONES = {
     "de": "Europe/Berlin",
     "fr": "Europe/Paris",
@@ -573,7 +587,9 @@ def tld_zone(host: str) -> str | None:
 
 
 def language_zone(language: str | None) -> str | None:
-    return _LANGUAGE_ZONES.get((language or "")[:2].lower())
+    """The zone of a language tag: its region's (`en-US`, `pt_BR`), else the language's."""
+    tag = (language or "").lower().replace("_", "-")
+    return _REGION_ZONES.get(tag[:5]) or _LANGUAGE_ZONES.get(tag[:2])
 
 
 def default_timezone(host: str, language: str | None) -> str:

@@ -8,6 +8,8 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from pipeline.models import ParsedPage
 from pipeline.parse import parse_page
 from pipeline.parse.zones import page_zone, with_offset
@@ -175,3 +177,26 @@ def test_clocks_printing_their_zone_cross_midnight_in_that_zone() -> None:
         datetime(2026, 6, 1, 22, 30, tzinfo=UTC),
         datetime(2026, 6, 1, 21, 10, tzinfo=UTC),
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "zone"),
+    [
+        ('<html lang="en-US">', "America/New_York"),
+        ('<html lang="en"><meta property="og:locale" content="pt_BR">', "America/Sao_Paulo"),
+        ('<html lang="de-AT">', "Europe/Vienna"),
+        ('<html lang="de-DE">', "Europe/Berlin"),
+    ],
+)
+def test_the_language_tags_region_names_the_zone(head: str, zone: str) -> None:
+    """A .com page without offsets or printed zones: `en-US` is New York's clock, not
+    UTC; a region without a zone of its own falls back to the language's."""
+    body = "".join(
+        f"<div class='post'><span class='t'>{clock}</span><p>{'Text of the entry. ' * 3}</p></div>"
+        for clock in ("11:04", "10:31", "09:58")
+    )
+    content = f"{head}<head><title>Live</title></head><body>{body}</body></html>".encode()
+    parsed = parse_page(
+        content, "https://www.example.com/live", fetched_at=datetime(2025, 8, 15, 20, tzinfo=UTC)
+    )
+    assert (parsed.tz, parsed.tz_source) == (zone, "language")
