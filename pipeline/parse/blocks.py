@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import chain, pairwise
 from statistics import median
 from typing import NamedTuple, TypedDict, cast
+from urllib.parse import urlsplit
 
 import lxml.etree
 
@@ -510,13 +511,13 @@ def _declared_live(group: list[_Candidate]) -> bool:
 
 
 def _linked_headings(group: list[_Candidate]) -> float:
-    """Share of blocks whose heading is a link: teasers for other articles."""
-    linked = 0
-    for candidate in group:
-        heading = _heading_in(_block(candidate))
-        if heading is not None and _is_link(heading):
-            linked += 1
-    return linked / len(group)
+    """Share of blocks whose heading links elsewhere: teasers for other articles. Links
+    to one page (`/live#p1`, `/live?post=2`: a ticker's permalinks to its own entries)
+    or to a fragment of this one are no teasers' links."""
+    headings = (_heading_in(_block(candidate)) for candidate in group)
+    hrefs = [href for h in headings if h is not None and (href := _link_of(h)) is not None]
+    pages = {urlsplit(href).path for href in hrefs if not href.startswith("#")}
+    return len(hrefs) / len(group) if len(pages) > 1 else 0.0
 
 
 def _in_order(
@@ -607,9 +608,12 @@ def _heading_in(node: Element) -> Element | None:
     return next(node.iterdescendants(*_HEADINGS), None)
 
 
-def _is_link(node: Element) -> bool:
-    inner = next(node.iterdescendants("a"), None)
-    return (inner is not None and inner.get("href") is not None) or _in_link(node)
+def _link_of(node: Element) -> str | None:
+    """Where the link in or around `node` leads."""
+    link = next(node.iterdescendants("a"), None)
+    if link is None or link.get("href") is None:
+        link = next(node.iterancestors("a"), None)
+    return link.get("href") if link is not None else None
 
 
 def _in_link(node: Element) -> bool:

@@ -408,3 +408,17 @@ def test_a_blocks_edit_time_does_not_replace_the_time_it_prints() -> None:
     )
     parsed = parse(page(body), "https://www.example.co.uk/live")
     assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
+
+
+def test_headings_linking_to_the_tickers_own_entries_are_no_teasers() -> None:
+    body = entries(
+        "<div class='post' id='p{i}'><a href='/live/summit?post=p{i}'>{when}</a>"
+        "<h3><a href='/live/summit#p{i}'>Head {i}</a></h3><p>{text}</p></div>"
+    )
+    parsed = parse(page(body), "https://www.example.co.uk/live/summit")
+    assert [e.headline for e in parsed.entries] == ["Head 0", "Head 1", "Head 2", "Head 3"]
+    teasers = entries(
+        "<div class='post'><span>{when}</span><h3><a href='/story-{i}'>Head {i}</a></h3>"
+        "<p>{text}</p></div>"
+    )
+    assert not parse(page(teasers), "https://www.example.co.uk/live/summit").is_liveblog
