@@ -137,9 +137,18 @@ def _by_text(raw: RawEntry, openings: list[tuple[str, RawEntry]]) -> RawEntry | 
     return None
 
 
+def _cut_short(structured: str, rendered: str) -> bool:
+    """The structured text is the rendered one cut short (`articleBody` limited to a few
+    hundred characters, perhaps with an ellipsis)."""
+    if len(rendered) <= len(structured):
+        return False
+    opening = normalise(structured).rstrip(" .…")
+    return len(opening) >= _MIN_TEXT and normalise(rendered).startswith(opening)
+
+
 def _enrich(twin: RawEntry, rendered: RawEntry) -> None:
-    if not twin.body:  # headline-only items too: the HTML holds the text
-        twin.body = rendered.body
+    if not twin.body or _cut_short(twin.body, rendered.body):
+        twin.body = rendered.body  # headline-only items too: the HTML holds the text
     if twin.local_time is None and rendered.local_time is not None:
         twin.local_time, twin.precision = rendered.local_time, rendered.precision
         twin.time_text, twin.zone, twin.tz_source = (

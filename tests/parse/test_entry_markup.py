@@ -422,3 +422,23 @@ def test_headings_linking_to_the_tickers_own_entries_are_no_teasers() -> None:
         "<p>{text}</p></div>"
     )
     assert not parse(page(teasers), "https://www.example.co.uk/live/summit").is_liveblog
+
+
+def test_a_structured_body_cut_short_takes_the_rendered_text() -> None:
+    full = [text + " The meeting is the first on US soil since 2007." for text in TEXTS[:2]]
+    updates = [
+        {"@type": "BlogPosting", "articleBody": text[:40] + "…", "datePublished": when}
+        for text, when in zip(full, ("2025-08-15T10:04:00Z", "2025-08-15T09:31:00Z"), strict=True)
+    ]
+    ld = json.dumps(
+        {"@context": "https://schema.org", "@type": "LiveBlogPosting", "liveBlogUpdate": updates}
+    )
+    body = "".join(
+        f"<div class='post'><span class='t'>{when}</span><p>{text}</p></div>"
+        for when, text in zip(CLOCKS[:2], full, strict=True)
+    )
+    content = page(body).replace(
+        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
+    )
+    parsed = parse(content, "https://www.example.co.uk/live")
+    assert [e.body for e in parsed.entries] == full
