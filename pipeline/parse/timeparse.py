@@ -387,6 +387,7 @@ def parse_iso(text: str | None, *, allow_naive: bool = False) -> datetime | None
     return value.astimezone(UTC)
 
 
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([./])(\d{1,2})\2\d{2,4}\b")
 _FILLERS = (datetime(2000, 1, 1), datetime(2001, 2, 2))  # noqa: DTZ001 - date fillers, no time
 
 
@@ -400,9 +401,21 @@ def parse_loose(text: str | None) -> datetime | None:
     if value is not None:
         return value
     cleaned = _JS_ZONE_NAME.sub("", text).replace("GMT+", "+").replace("GMT-", "-").strip()
+    numbers = _NUMERIC_DATE.match(cleaned)
+    if (
+        numbers
+        and numbers.group(2) == "/"
+        and max(int(numbers.group(1)), int(numbers.group(3))) <= 12
+    ):
+        return None  # `05/08/2025`: 5 August or May 8
     try:
         value, other = (
-            dateutil_parser.parse(cleaned, default=default, tzinfos=_ABBREVIATIONS)
+            dateutil_parser.parse(
+                cleaned,
+                default=default,
+                tzinfos=_ABBREVIATIONS,
+                dayfirst=bool(numbers and numbers.group(2) == "."),  # `05.08.2025`: 5 August
+            )
             for default in _FILLERS
         )
     except (ValueError, OverflowError):

@@ -230,3 +230,9 @@ def test_is_future_allows_ten_minutes_of_clock_skew() -> None:
 def test_parse_loose_fills_no_missing_date_from_today() -> None:
     assert parse_loose("11:04") is None
     assert parse_loose("Aug 15 2025 11:04") == wall(2025, 8, 15, 11, 4)
+
+
+def test_parse_loose_reads_dotted_dates_day_first_and_no_ambiguous_slashes() -> None:
+    assert parse_loose("05.08.2025 11:04") == wall(2025, 8, 5, 11, 4)
+    assert parse_loose("08/15/2025 11:04") == wall(2025, 8, 15, 11, 4)
+    assert parse_loose("05/08/2025 11:04") is None
