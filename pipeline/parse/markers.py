@@ -42,7 +42,7 @@ ZONE_OFFSETS = {
     "PDT": -420,
 }
 # `GMT+2`, `UTC-05:00`: an offset, not the zone it follows.
-_OFFSET_ZONE = r"(?:GMT|UTC)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?"
+_OFFSET_ZONE = r"(?:GMT|UTC)\s?[+\-−]\s?(?:1[0-4]|0?\d)(?::?[0-5]\d)?"  # the world's: ±14:00
 _ZONES = "|".join([_OFFSET_ZONE, *sorted([*ZONE_OFFSETS, *NAMED_ZONES], key=len, reverse=True)])
 _OFFSET = re.compile(r"([+\-−])\s?(\d{1,2}):?(\d{2})?$")
 # "at" before a clock, in the languages we read: `ore 11:04`, `um 11 Uhr`, `godz. 11:04`.

@@ -442,3 +442,10 @@ def test_a_structured_body_cut_short_takes_the_rendered_text() -> None:
     )
     parsed = parse(content, "https://www.example.co.uk/live")
     assert [e.body for e in parsed.entries] == full
+
+
+@pytest.mark.parametrize("text", ["11:04 GMT+99", "11:04 GMT-23:59", "11:04 UTC+1:99"])
+def test_an_offset_no_zone_has_is_no_zone(text: str) -> None:
+    marker = read_marker(text, FETCHED, language="en")
+    assert marker is not None and marker.zone is not None
+    assert abs(marker.zone.utcoffset(None)) <= timedelta(hours=14)
