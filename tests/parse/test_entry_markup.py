@@ -448,4 +448,5 @@ def test_a_structured_body_cut_short_takes_the_rendered_text() -> None:
 def test_an_offset_no_zone_has_is_no_zone(text: str) -> None:
     marker = read_marker(text, FETCHED, language="en")
     assert marker is not None and marker.zone is not None
-    assert abs(marker.zone.utcoffset(None)) <= timedelta(hours=14)
+    offset = marker.zone.utcoffset(None)
+    assert offset is not None and abs(offset) <= timedelta(hours=14)
