@@ -114,7 +114,7 @@ _UNIT_WORDS = (
     r"|(?P<second>s|secs?|seconds?|sek|sekunden?|secondes?|segundos?|second[io]|seconden?"
     r"|sekund[ayę]?))\b\.?"
 )
-_AMOUNT = r"(?P<amount>\d+|an?|one|une?|una|uno|un'|uma|um|een|ein(?:e[mr]?)?)"
+_AMOUNT = r"(?P<amount>\d{1,3}(?!\d)|an?|one|une?|una|uno|un'|uma|um|een|ein(?:e[mr]?)?)"
 _PART = re.compile(rf"(?:{_AMOUNT}\s*)?{_UNIT_WORDS}", re.I)
 # The same, without the groups' names (a pattern names a group once).
 _PARTS = re.sub(r"\(\?P<\w+>", "(?:", rf"(?:(?:{_AMOUNT}\s*)?{_UNIT_WORDS}\s*){{1,3}}")

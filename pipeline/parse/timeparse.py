@@ -418,13 +418,13 @@ def parse_loose(text: str | None) -> datetime | None:
             )
             for default in _FILLERS
         )
-    except (ValueError, OverflowError):
+        # The library fills what the text leaves out from its default; without one, from
+        # today. A text that names no whole date (`11:04`) is no timestamp.
+        if value.date() != other.date() or value.year not in YEARS:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value
+    except (ValueError, OverflowError):  # an offset of a day or more (`14+60`) too
         return None
-    # The library fills what the text leaves out from its default; without one, from
-    # today. A text that names no whole date (`11:04`) is no timestamp.
-    if value.date() != other.date() or value.year not in YEARS:
-        return None
-    return value.astimezone(UTC) if value.tzinfo else value
 
 
 # The library parser's input bound: dateparser tries many patterns per language, so its

@@ -450,3 +450,7 @@ def test_an_offset_no_zone_has_is_no_zone(text: str) -> None:
     assert marker is not None and marker.zone is not None
     offset = marker.zone.utcoffset(None)
     assert offset is not None and abs(offset) <= timedelta(hours=14)
+
+
+def test_an_age_beyond_the_calendar_is_no_time() -> None:
+    assert read_marker("vor 19991260h pm", FETCHED, whole=True, language="de") is None

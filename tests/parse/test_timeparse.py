@@ -236,3 +236,7 @@ def test_parse_loose_reads_dotted_dates_day_first_and_no_ambiguous_slashes() -> 
     assert parse_loose("05.08.2025 11:04") == wall(2025, 8, 5, 11, 4)
     assert parse_loose("08/15/2025 11:04") == wall(2025, 8, 15, 11, 4)
     assert parse_loose("05/08/2025 11:04") is None
+
+
+def test_parse_loose_answers_none_for_an_offset_of_a_day() -> None:
+    assert parse_loose("Aug. .11 12 14+60 ") is None
