@@ -818,7 +818,8 @@ def _body(
     marker_lines: list[str] = []
     for paragraph in paragraphs:
         if (
-            paragraph in drop
+            not paragraph
+            or paragraph in drop
             or (stamped and _is_time_line(paragraph, marker))
             or (near is not None and _printed_epoch(paragraph, near))
         ):

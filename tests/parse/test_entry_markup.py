@@ -454,3 +454,11 @@ def test_an_offset_no_zone_has_is_no_zone(text: str) -> None:
 
 def test_an_age_beyond_the_calendar_is_no_time() -> None:
     assert read_marker("vor 19991260h pm", FETCHED, whole=True, language="de") is None
+
+
+def test_a_rule_between_flat_entries_leaves_the_first_its_text() -> None:
+    body = "<hr>".join(
+        f"<p><em>{when}</em> – {text}</p>" for when, text in zip(CLOCKS, SHORT, strict=True)
+    )
+    parsed = parse(page(f"<div>{body}</div>", "de"), "https://www.example.de/ticker")
+    assert [e.body for e in parsed.entries] == list(SHORT)
