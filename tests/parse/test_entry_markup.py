@@ -462,3 +462,16 @@ def test_a_rule_between_flat_entries_leaves_the_first_its_text() -> None:
     )
     parsed = parse(page(f"<div>{body}</div>", "de"), "https://www.example.de/ticker")
     assert [e.body for e in parsed.entries] == list(SHORT)
+
+
+def test_plain_text_time_lines_in_other_forms() -> None:
+    text = (
+        "Liveticker\n\n15.08.2025 • 11:04 Uhr\n\nGelandet\n\n" + SHORT[0] + "\n\n"
+        "Heute, 10:31 Uhr\n\nGespräche\n\n" + SHORT[1] + "\n"
+    )
+    parsed = parse_page(
+        text.encode(), "https://www.example.de/ticker.txt", fetched_at=FETCHED, kind="text"
+    )
+    assert [e.headline for e in parsed.entries] == ["Gelandet", "Gespräche"]
+    assert minutes(parsed) == ["15 09:04", "15 08:31"]
+    assert [e.body for e in parsed.entries] == list(SHORT[:2])
