@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -67,6 +67,11 @@ _MAX_HEADER = 80  # a day header or dateline is a short line
 _MIN_PRINTED_STAMP = 8
 _EPOCH_NEAR = timedelta(days=1)
 MIN_MEDIAN_CHARS = 40
+# A paragraph this short, in this many entries (and a quarter of them), is the template's.
+_MAX_CHROME = 40
+_MIN_CHROME = 3
+# Two to four capitalised words: a reporter's name (`Frances Watkins`, `Gavin O'Callaghan`).
+_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}")
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -179,8 +184,24 @@ def marked_entries(
     days = _days(series, inside, own)
     blocks = {_block(c) for c in series}
     timed = [_entry(c, day, blocks, own.zone) for c, day in zip(series, days, strict=True)]
-    entries = _with_untimed(series, timed)
+    entries = _without_chrome(_with_untimed(series, timed))
     return [e for e in entries if e.body or e.headline]
+
+
+def _without_chrome(entries: list[RawEntry]) -> list[RawEntry]:
+    """Short paragraphs that recur in many entries are the template's, not the entries'
+    (a reporter's name with no byline class, `KEY EVENT`, `Share`): left out of the
+    bodies; one that reads as a name becomes the entry's author."""
+    counts = Counter(
+        p for e in entries for p in set(e.body.split("\n\n")) if p and len(p) <= _MAX_CHROME
+    )
+    chrome = {p for p, n in counts.items() if n >= _MIN_CHROME and n >= len(entries) / 4}
+    for entry in entries if chrome else ():
+        paragraphs = entry.body.split("\n\n")
+        names = tuple(p for p in paragraphs if p in chrome and _NAME.fullmatch(p))
+        entry.body = "\n\n".join(p for p in paragraphs if p not in chrome)
+        entry.authors = entry.authors or names
+    return entries
 
 
 def _ticker(
@@ -800,7 +821,8 @@ def _body(
 ) -> str:
     """The block's text without the marker line, the headline and the bylines (left out
     as elements: a name glued to the time beside it, `2 hours agoJane Doe`, is no
-    paragraph of its own), nor the entry's time printed as epoch seconds. A time from an
+    paragraph of its own), nor a badge the flags read, nor the entry's time printed as
+    epoch seconds. A time from an
     attribute has no marker line, but the time its element prints ("An hour ago") is
     dropped too."""
     marker, stamped = candidate.marker, candidate.marker.stamped
@@ -820,6 +842,7 @@ def _body(
         if (
             not paragraph
             or paragraph in drop
+            or _LABEL.match(paragraph)  # a badge (`KEY EVENT`): a flag, not text
             or (stamped and _is_time_line(paragraph, marker))
             or (near is not None and _printed_epoch(paragraph, near))
         ):
