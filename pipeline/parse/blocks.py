@@ -198,9 +198,10 @@ def _without_chrome(entries: list[RawEntry]) -> list[RawEntry]:
     chrome = {p for p, n in counts.items() if n >= _MIN_CHROME and n >= len(entries) / 4}
     for entry in entries if chrome else ():
         paragraphs = entry.body.split("\n\n")
-        names = tuple(p for p in paragraphs if p in chrome and _NAME.fullmatch(p))
-        entry.body = "\n\n".join(p for p in paragraphs if p not in chrome)
-        entry.authors = entry.authors or names
+        own = "\n\n".join(p for p in paragraphs if p not in chrome)
+        if own or entry.headline:  # an entry of nothing but such text keeps it
+            names = tuple(p for p in paragraphs if p in chrome and _NAME.fullmatch(p))
+            entry.body, entry.authors = own, entry.authors or names
     return entries
 
 
