@@ -823,9 +823,8 @@ def _body(
     """The block's text without the marker line, the headline and the bylines (left out
     as elements: a name glued to the time beside it, `2 hours agoJane Doe`, is no
     paragraph of its own), nor a badge the flags read, nor the entry's time printed as
-    epoch seconds. A time from an
-    attribute has no marker line, but the time its element prints ("An hour ago") is
-    dropped too."""
+    epoch seconds. A time from an attribute has no marker line, but the time its element
+    prints ("An hour ago") is dropped too."""
     marker, stamped = candidate.marker, candidate.marker.stamped
     # A wall clock read as UTC is within a day of the entry's moment: near enough.
     near = local_time if local_time is None or local_time.tzinfo else local_time.replace(tzinfo=UTC)

@@ -1,10 +1,11 @@
 """Time markers that open a ticker entry, read from the start of a short text.
 
 Forms: `12.31 Uhr:`, `+++ 14:26 +++`, `17.30 Uhr`, `9:43PM`, `Posted at 15:05`,
-`12.50 BST`, `01u29`, `14.08.2025 21:15 Uhr`, `11:48, Thu, Jul 18, 2024`, `4m ago`,
-`vor 5 Minuten`, a date before the clock (`Aug. 15, 2025, 9:04 AM EDT`, `Fr, 15.08.2025 •
-11:04 Uhr`, `15 août 2025 à 11h04`, `2025-08-15 11:04`) and a word for "at" before it
-(`ore 11:04`, `um 11.04 Uhr`). The fast regex path; structured values (`<time
+`12.50 BST`, `11:04 GMT+2`, `01u29`, `11 h 04`, `11 Uhr`, `9am`, `14.08.2025 21:15 Uhr`,
+`11:48, Thu, Jul 18, 2024`, `4m ago`, `vor 5 Minuten`, a date before the clock (`Aug. 15,
+2025, 9:04 AM EDT`, `Fr, 15.08.2025 • 11:04 Uhr`, `15 août 2025 à 11h04`, `2025-08-15
+11:04`), "today" or "yesterday" before it (`Heute, 11:04 Uhr`) and a word for "at" before
+it (`ore 11:04`, `um 11.04 Uhr`). The fast regex path; structured values (`<time
 datetime>`) are read by the caller first.
 """
 
@@ -201,9 +202,9 @@ def _relative(text: str, fetched_at: datetime, whole: bool, language: str | None
     if text[:1].isalpha() and (now := _NOW.match(text)):
         return Marker(now.group(0), "", "minute", moment=fetched_at, relative=True)
     match = _RELATIVE.match(text) or (_BARE_AGO.match(text) if whole else None)
-    if match and match.group(0)[-1:].lower() == "h" and (language or "")[:2] in _CLOCK_H_LANGUAGES:
-        return None
     if not match:
+        return None
+    if match.group(0)[-1:].lower() == "h" and (language or "")[:2] in _CLOCK_H_LANGUAGES:
         return None
     seconds = sum(
         (int(amount) if (amount := part.group("amount") or "1").isdigit() else 1)
@@ -396,13 +397,14 @@ def time_element(
     text = words_of(element)
     value = (element.get("datetime") or "").strip()
     moment = parse_loose(value)
-    printed = read_marker(text, fetched_at, whole=True, language=language) if text else None
-    if moment is None:
-        return printed
     precision: Precision = "day" if len(value) <= 10 else "minute"
-    if precision == "day" and printed is not None and printed.clock is not None:
-        # `<time datetime="2025-08-14">11:04 Uhr</time>`: the day from the attribute
-        return replace(printed, day=printed.day or (moment.month, moment.day, moment.year))
+    if moment is None or precision == "day":
+        printed = read_marker(text, fetched_at, whole=True, language=language) if text else None
+        if moment is None:
+            return printed
+        if printed is not None and printed.clock is not None:
+            # `<time datetime="2025-08-14">11:04 Uhr</time>`: the day from the attribute
+            return replace(printed, day=printed.day or (moment.month, moment.day, moment.year))
     if precision == "minute" and (moment.second or moment.microsecond):
         precision = "second"
     return Marker(text or value, "", precision, moment=moment)
