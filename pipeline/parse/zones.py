@@ -98,8 +98,9 @@ _ELSEWHERE = (
 _EVERYWHERE = tuple(
     dict.fromkeys([*(z for zones in _LANGUAGE_REGIONS.values() for z in zones), *_ELSEWHERE])
 )
-# Abbreviations pages print after a clock that `markers` does not read itself because
-# they name several zones, or zones it does not know.
+# Abbreviations pages print after a clock that name the page's zone (the chain's
+# `abbreviation` step): those naming several zones, which `markers` leaves alone, and
+# zones with daylight saving, whose name then gives the page its rules, not one offset.
 _ABBREVIATION_ZONES = {
     "IST": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
     "IDT": ("Asia/Jerusalem",),

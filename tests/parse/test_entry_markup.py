@@ -486,3 +486,12 @@ def test_a_name_recurring_in_every_entry_is_its_author_not_its_text() -> None:
     assert [e.body for e in parsed.entries] == list(TEXTS)
     assert {e.authors for e in parsed.entries} == {("Frances Watkins",)}
     assert all(e.key_event for e in parsed.entries)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("11:04 a.m. AKDT", -8), ("11:04 JST", 9), ("11:04 AEST", 10)]
+)
+def test_single_offset_abbreviations_pin_the_clock(text: str, hours: int) -> None:
+    marker = read_marker(text, FETCHED, language="en")
+    assert marker is not None and marker.zone is not None and marker.rest == ""
+    assert marker.zone.utcoffset(None) == timedelta(hours=hours)
