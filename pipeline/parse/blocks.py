@@ -728,9 +728,15 @@ def _end_of(day: date, clock: PageClock) -> datetime:
 
 
 def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) -> list[date]:
-    """Each entry's day: printed with its time, else the nearest day header above it,
-    else the page's day rolled back over midnight."""
-    header_days = [_header_day(c.order, headers) for c in series]
+    """Each entry's day: printed with its time, else the nearest day header above it
+    (between the entries, or in its own block), else the page's day rolled back over
+    midnight."""
+    blocks = {_block(c) for c in series}
+    owners = {id(h): _block_holding(h.element, blocks) for h in headers}
+    header_days = [
+        _header_day(c.order, [h for h in headers if owners[id(h)] in (None, _block(c))])
+        for c in series
+    ]
     clocks = [
         c.marker.clock
         for c, h in zip(series, header_days, strict=True)
@@ -756,6 +762,12 @@ def _printed_day(marker: Marker, clock: PageClock) -> date | None:
     if marker.days_ago is not None:
         return clock.reference.date() - timedelta(days=marker.days_ago)
     return resolve_day(marker.day, clock.day) if marker.day else None
+
+
+def _block_holding(element: Element, blocks: set[Element]) -> Element | None:
+    """The entry block a day header sits in, if any: the date of a tweet embedded in one
+    entry dates no other."""
+    return next((node for node in (element, *element.iterancestors()) if node in blocks), None)
 
 
 def _header_day(order: int, headers: list[_Header]) -> date | None:

@@ -495,3 +495,16 @@ def test_single_offset_abbreviations_pin_the_clock(text: str, hours: int) -> Non
     marker = read_marker(text, FETCHED, language="en")
     assert marker is not None and marker.zone is not None and marker.rest == ""
     assert marker.zone.utcoffset(None) == timedelta(hours=hours)
+
+
+def test_the_date_of_a_tweet_embedded_in_one_entry_dates_no_other() -> None:
+    tweet = (
+        "<blockquote class='twitter-tweet'><p>A tweet.</p>&mdash; Someone "
+        "<a href='https://twitter.com/someone/status/1'>August 12, 2025</a></blockquote>"
+    )
+    body = "".join(
+        f"<div class='post'><span class='t'>{when}</span><p>{text}</p>{tweet if not i else ''}</div>"
+        for i, (when, text) in enumerate(zip(CLOCKS, TEXTS, strict=True))
+    )
+    parsed = parse(page(body), "https://www.example.co.uk/live")
+    assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
