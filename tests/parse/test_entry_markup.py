@@ -503,7 +503,7 @@ def test_the_date_of_a_tweet_embedded_in_one_entry_dates_no_other() -> None:
         "<a href='https://twitter.com/someone/status/1'>August 12, 2025</a></blockquote>"
     )
     body = "".join(
-        f"<div class='post'><span class='t'>{when}</span><p>{text}</p>{tweet if not i else ''}</div>"
+        f"<div class='post'><span class='t'>{when}</span><p>{text}</p>{'' if i else tweet}</div>"
         for i, (when, text) in enumerate(zip(CLOCKS, TEXTS, strict=True))
     )
     parsed = parse(page(body), "https://www.example.co.uk/live")
