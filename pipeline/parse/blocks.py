@@ -445,17 +445,23 @@ def _best_series(
     groups: list[list[_Candidate]], headers: list[_Header], clock: PageClock, warnings: list[str]
 ) -> list[_Candidate]:
     best: list[_Candidate] = []
-    best_score = (0, 0)
-    rejected: list[tuple[int, list[_Candidate], str]] = []
+    best_score: tuple[bool, int, int] = (False, 0, 0)
+    rejected: list[tuple[tuple[bool, int, int], list[_Candidate], str]] = []
     for group in groups:
         if len(group) < MIN_ENTRIES and not _headlined(group):
             continue
         _assign_blocks(group)
         blocks = {_block(c) for c in group}
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
-        # Entry text, then exact times: of two series marking the same blocks (an
-        # attribute's time and the relative text beside it), the exact one.
-        score = (sum(min(n, 2000) for n in lengths), sum(_exact(c.marker) for c in group))
+        # Inside what the page marks as its main content first (a rail of timed stories
+        # beside it may hold more text), then entry text, then exact times: of two series
+        # marking the same blocks (an attribute's time and the relative text beside it),
+        # the exact one.
+        score = (
+            _in_main(group),
+            sum(min(n, 2000) for n in lengths),
+            sum(_exact(c.marker) for c in group),
+        )
         # The score first: a series that would lose anyway needs no closer look.
         if score <= best_score:
             continue
@@ -463,12 +469,12 @@ def _best_series(
         if reason is None:
             best, best_score = group, score
         else:
-            rejected.append((score[0], group, reason))
+            rejected.append((score, group, reason))
     warnings.extend(
         f"{len(group)} time-marked blocks ({_path(group[0].element)}) not read as a ticker: "
         f"{reason}"
         for score, group, reason in rejected
-        if score > best_score[0]
+        if score > best_score
     )
     return best
 
@@ -508,6 +514,13 @@ def _not_a_ticker(
     if (share := _linked_headings(group)) > MAX_LINK_SHARE:
         return f"{share:.0%} of the headings link elsewhere (> {MAX_LINK_SHARE:.0%})"
     return None
+
+
+def _in_main(group: list[_Candidate]) -> bool:
+    """The whole series sits in the page's `<main>` (or `role="main"`)."""
+    return any(
+        node.tag == "main" or node.get("role") == "main" for node in _common_ancestors(group)
+    )
 
 
 def _beside_content(group: list[_Candidate]) -> bool:

@@ -508,3 +508,18 @@ def test_the_date_of_a_tweet_embedded_in_one_entry_dates_no_other() -> None:
     )
     parsed = parse(page(body), "https://www.example.co.uk/live")
     assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
+
+
+def test_a_rail_of_timed_stories_beside_main_loses_to_the_ticker_in_it() -> None:
+    rail = "".join(
+        f"<article><time>{when}</time><h4>Another story with a long headline, number {i}</h4>"
+        "<p>A teaser sentence of that story which also runs on for a while.</p></article>"
+        for i, when in enumerate(("12:15", "11:45", "11:15", "10:45", "10:15", "09:45"))
+    )
+    ticker = entries("<div class='entry'><p class='time'>{when}</p><p>{text}</p></div>")
+    content = (
+        f"<html lang='en-GB'><head><title>Live</title></head><body><main>{ticker}</main>"
+        f"<section class='latest-news'>{rail}</section></body></html>"
+    ).encode()
+    parsed = parse(content, "https://www.example.co.uk/live")
+    assert [e.body for e in parsed.entries] == list(TEXTS)
