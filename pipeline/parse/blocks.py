@@ -67,6 +67,12 @@ _MAX_HEADER = 80  # a day header or dateline is a short line
 _MIN_PRINTED_STAMP = 8
 _EPOCH_NEAR = timedelta(days=1)
 MIN_MEDIAN_CHARS = 40
+# A marker that says it is an edit's time, in the languages read.
+_EDITED = re.compile(
+    r"(?:updated?|aktualisiert|stand|mis à jour|actualizado|aggiornato|bijgewerkt"
+    r"|zaktualizowano|atualizado)\b",
+    re.I,
+)
 # A paragraph this short, in this many entries (and a quarter of them), is the template's.
 _MAX_CHROME = 40
 _MIN_CHROME = 3
@@ -445,8 +451,8 @@ def _best_series(
     groups: list[list[_Candidate]], headers: list[_Header], clock: PageClock, warnings: list[str]
 ) -> list[_Candidate]:
     best: list[_Candidate] = []
-    best_score: tuple[bool, int, int] = (False, 0, 0)
-    rejected: list[tuple[tuple[bool, int, int], list[_Candidate], str]] = []
+    best_score: tuple[bool, int, int, int] = (False, 0, 0, 0)
+    rejected: list[tuple[tuple[bool, int, int, int], list[_Candidate], str]] = []
     for group in groups:
         if len(group) < MIN_ENTRIES and not _headlined(group):
             continue
@@ -454,12 +460,13 @@ def _best_series(
         blocks = {_block(c) for c in group}
         lengths = [sum(_length(n) for n in _block_nodes(c, blocks)) for c in group]
         # Inside what the page marks as its main content first (a rail of timed stories
-        # beside it may hold more text), then entry text, then exact times: of two series
-        # marking the same blocks (an attribute's time and the relative text beside it),
-        # the exact one.
+        # beside it may hold more text), then entry text; of two series marking the same
+        # blocks, the one of posting times (not `Updated at 11:40`), then the exact one
+        # (an attribute's time, not the relative text beside it).
         score = (
             _in_main(group),
             sum(min(n, 2000) for n in lengths),
+            sum(not _EDITED.match(c.marker.text) for c in group),
             sum(_exact(c.marker) for c in group),
         )
         # The score first: a series that would lose anyway needs no closer look.

@@ -523,3 +523,14 @@ def test_a_rail_of_timed_stories_beside_main_loses_to_the_ticker_in_it() -> None
     ).encode()
     parsed = parse(content, "https://www.example.co.uk/live")
     assert [e.body for e in parsed.entries] == list(TEXTS)
+
+
+def test_of_two_times_per_entry_the_posting_time_wins_over_the_edit() -> None:
+    edits = ("11:40", "11:45", "11:50", "11:55")
+    body = "".join(
+        f"<div class='entry'><p class='updated'>Updated at {edit}</p>"
+        f"<p class='meta'><span>{when}</span></p><p>{text}</p></div>"
+        for edit, when, text in zip(edits, CLOCKS, TEXTS, strict=True)
+    )
+    parsed = parse(page(body), "https://www.example.co.uk/live")
+    assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
