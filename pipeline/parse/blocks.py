@@ -621,17 +621,34 @@ def _inline_wrapper(node: Element) -> Element | None:
 
 def _block_nodes(candidate: _Candidate, blocks: set[Element]) -> list[Element]:
     """The block, plus its following siblings when the block is only a marked heading
-    or line (flat layout), up to the next block or heading (a day header)."""
+    or line (flat layout), up to the next block or heading (a day header; a lower
+    heading right under a marked one is the entry's headline)."""
     block = _block(candidate)
     nodes = [block]
     if block.tag in _FLAT:
         for sibling in block.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue
-            if sibling.tag in _SKIP or sibling.tag in _HEADINGS or _holds_block(sibling, blocks):
+            if sibling.tag in _SKIP or _holds_block(sibling, blocks):
+                break
+            if sibling.tag in _HEADINGS and not (len(nodes) == 1 and _below(sibling, block)):
                 break
             nodes.append(sibling)
     return nodes
+
+
+def _sub_heading(block: Element) -> str | None:
+    """The text of a lower heading right under a marked heading (`<h2>11:04</h2><h3>…`)."""
+    following = next((n for n in block.itersiblings() if isinstance(n.tag, str)), None)
+    if following is None or following.tag not in _HEADINGS or not _below(following, block):
+        return None
+    return words_of(following) or None
+
+
+def _below(heading: Element, block: Element) -> bool:
+    """A heading of a lower level right under a marked heading (`<h2>11:04</h2><h3>…`):
+    the entry's own headline, not the next entry's or a day's."""
+    return block.tag in _HEADINGS and str(heading.tag) > str(block.tag)
 
 
 def _holds_block(node: Element, blocks: set[Element]) -> bool:
@@ -833,13 +850,13 @@ def _entry(candidate: _Candidate, day: date, blocks: set[Element], zone: tzinfo 
 
 def _headline(candidate: _Candidate) -> str | None:
     """The rest of a marked heading (`12.31 Uhr: Headline`), else the block's first
-    heading."""
+    heading, else a lower heading right under a marked one."""
     element, rest = candidate.element, candidate.marker.rest
     if rest and (element.tag in _HEADINGS or next(element.iterancestors(*_HEADINGS), None)):
         return rest
     block = _block(candidate)
     if block is element and not candidate.marker.stamped:  # a marked line, no heading in it
-        return None
+        return _sub_heading(block)
     heading = _heading_in(block)
     text = words_of(heading) if heading is not None else ""
     return text if text and not text.startswith(candidate.marker.text) else None

@@ -534,3 +534,10 @@ def test_of_two_times_per_entry_the_posting_time_wins_over_the_edit() -> None:
     )
     parsed = parse(page(body), "https://www.example.co.uk/live")
     assert minutes(parsed) == ["15 10:04", "15 09:31", "15 08:58", "15 08:12"]
+
+
+def test_a_headline_heading_right_under_a_time_heading_is_the_entrys() -> None:
+    body = entries("<h2>{when}</h2><h3>Headline {i}</h3><p>{text}</p>")
+    parsed = parse(page(f"<div class='body'>{body}</div>"), "https://www.example.co.uk/live")
+    assert [e.headline for e in parsed.entries] == [f"Headline {i}" for i in range(4)]
+    assert [e.body for e in parsed.entries] == list(TEXTS)
