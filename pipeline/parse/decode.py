@@ -51,7 +51,7 @@ class Body:
     """A `Decoded` whose text is made on first use when the bytes are UTF-8: lxml reads
     those bytes as they are, and only a few searches of a page need its whole text. The
     text of a large page costs more to allocate than to decode (4 bytes a character once
-    it holds one emoji: 3 MB for nytimes.com's 760 KB)."""
+    it holds one character outside the BMP: 3 MB for a 760 KB page)."""
 
     __slots__ = ("_text", "utf8", "warnings")
 
