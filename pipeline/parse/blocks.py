@@ -52,8 +52,8 @@ from pipeline.parse.markers import (
     line_clock,
     minutes,
     moment_on,
+    printed_day,
     read_marker,
-    resolve_day,
     stamp_marker,
     stamp_time,
     time_element,
@@ -76,7 +76,7 @@ _EDITED = re.compile(
 # A paragraph this short, in this many entries (and a quarter of them), is the template's.
 _MAX_CHROME = 40
 _MIN_CHROME = 3
-# Two to four capitalised words: a reporter's name (`Frances Watkins`, `Gavin O'Callaghan`).
+# Two to four capitalised words: a reporter's name (`Jane Doe`, `Sean O'Brien`).
 _NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+){1,3}")
 MAX_LINK_SHARE = 0.5
 _SKIP = {"script", "style", "noscript", "template", "nav", "footer", "form", "select", "option"}
@@ -784,7 +784,7 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
     day, previous = clock.day, None
     for index in order:
         marker, header = series[index].marker, header_days[index]
-        printed = _printed_day(marker, clock)
+        printed = printed_day(marker, clock.reference.date(), clock.day)
         if printed or header or marker.clock is None:
             days[index] = printed or header or day
             continue
@@ -792,13 +792,6 @@ def _days(series: list[_Candidate], headers: list[_Header], clock: PageClock) ->
             day -= timedelta(days=1)
         days[index], previous = day, marker.clock
     return [days[i] for i in range(len(series))]
-
-
-def _printed_day(marker: Marker, clock: PageClock) -> date | None:
-    """The day printed with the time: a date, or "today"/"yesterday" as of the fetch."""
-    if marker.days_ago is not None:
-        return clock.reference.date() - timedelta(days=marker.days_ago)
-    return resolve_day(marker.day, clock.day) if marker.day else None
 
 
 def _block_holding(element: Element, blocks: set[Element]) -> Element | None:

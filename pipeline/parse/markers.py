@@ -400,6 +400,14 @@ def resolve_day(parts: tuple[int, int, int | None], page_day: date) -> date | No
     return found
 
 
+def printed_day(marker: Marker, fetch_day: date, page_day: date) -> date | None:
+    """The day printed with a marker's time: "today"/"yesterday" counted back from the
+    fetch, or a date (its year, when it prints none, from the page's day); else None."""
+    if marker.days_ago is not None:
+        return fetch_day - timedelta(days=marker.days_ago)
+    return resolve_day(marker.day, page_day) if marker.day else None
+
+
 # Clock arithmetic shared by generic detection and profiles: a clock more than half a
 # day away from its neighbour crossed midnight; an entry may be this much after the page.
 HALF_DAY = 12 * 60

@@ -10,12 +10,12 @@ entry (e.g. "Die Analyse … können Sie hier nachlesen").
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pipeline.models import ParsedPage
 from pipeline.parse.context import PageContext, RawEntry, build_entries
-from pipeline.parse.markers import moment_on, read_marker, resolve_day
+from pipeline.parse.markers import moment_on, printed_day, read_marker
 from pipeline.parse.timeparse import YEARS
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -49,9 +49,7 @@ def time_line(block: str, ctx: PageContext) -> datetime | None:
     if marker is None or marker.rest:
         return None
     fetch_day = ctx.fetched_at.astimezone(ZoneInfo(ctx.tz)).date()
-    day = fetch_day - timedelta(days=marker.days_ago or 0)
-    printed = resolve_day(marker.day, fetch_day) if marker.day else None
-    moment = moment_on(marker, printed or day)
+    moment = moment_on(marker, printed_day(marker, fetch_day, fetch_day) or fetch_day)
     return moment if moment is not None and moment.year in YEARS else None
 
 

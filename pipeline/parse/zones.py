@@ -98,9 +98,10 @@ _ELSEWHERE = (
 _EVERYWHERE = tuple(
     dict.fromkeys([*(z for zones in _LANGUAGE_REGIONS.values() for z in zones), *_ELSEWHERE])
 )
-# Abbreviations pages print after a clock that name the page's zone (the chain's
-# `abbreviation` step): those naming several zones, which `markers` leaves alone, and
-# zones with daylight saving, whose name then gives the page its rules, not one offset.
+# Abbreviations pages print after a clock, read as the page's zone (the chain's
+# `abbreviation` step): those naming several zones (`IST`), which `markers` leaves to
+# the page's offsets, and single zones, whose IANA name also gives the page the rules
+# of its other clocks (`AEST` → Australia/Sydney, not only +10:00).
 _ABBREVIATION_ZONES = {
     "IST": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
     "IDT": ("Asia/Jerusalem",),
