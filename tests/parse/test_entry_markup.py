@@ -28,10 +28,12 @@ TEXTS = (
 CLOCKS = ("11:04", "10:31", "09:58", "09:12")
 
 
-def page(body: str, lang: str = "en") -> bytes:
+def page(body: str, lang: str = "en", *, ld: str = "") -> bytes:
+    """A page around `body`, with `ld` as its JSON-LD when given."""
+    script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Live</title>'
-        f'</head><body><nav><a href="/">Home</a></nav><main>{body}</main>'
+        f"{script}</head><body><nav><a href="/">Home</a></nav><main>{body}</main>'
         '<aside class="related"><a href="/a">Other story</a> <span>10:02</span></aside>'
         "</body></html>"
     ).encode()
@@ -184,9 +186,7 @@ def test_a_structured_item_with_only_a_headline_takes_its_twins_text() -> None:
         ' "datePublished": "2025-08-15T09:31:10Z"}]}'
     )
     body = entries('<div class="post"><p class="t">{when}</p><p>{text}</p></div>', CLOCKS[:2])
-    content = page(body).replace(
-        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
-    )
+    content = page(body, ld=ld)
     parsed = parse(content, "https://www.example.co.uk/live/summit")
     assert [e.body for e in parsed.entries] == list(TEXTS[:2])
     assert parsed.matched_count == 2
@@ -289,9 +289,7 @@ def test_json_ld_types_written_as_iris_and_items_dated_by_creation() -> None:
     ]
     blog = {"@context": "http://schema.org/", "@type": "http://schema.org/LiveBlogPosting"}
     ld = json.dumps({**blog, "liveBlogUpdate": updates})
-    content = page("<p>Intro.</p>").replace(
-        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
-    )
+    content = page("<p>Intro.</p>", ld=ld)
     parsed = parse(content, "https://www.example.com/live")
     assert parsed.parser == "jsonld"
     assert minutes(parsed) == ["15 11:04", "15 10:31", "15 09:58", "15 09:12"]
@@ -437,9 +435,7 @@ def test_a_structured_body_cut_short_takes_the_rendered_text() -> None:
         f"<div class='post'><span class='t'>{when}</span><p>{text}</p></div>"
         for when, text in zip(CLOCKS[:2], full, strict=True)
     )
-    content = page(body).replace(
-        b"</head>", f'<script type="application/ld+json">{ld}</script></head>'.encode()
-    )
+    content = page(body, ld=ld)
     parsed = parse(content, "https://www.example.co.uk/live")
     assert [e.body for e in parsed.entries] == full
 
