@@ -33,7 +33,7 @@ def page(body: str, lang: str = "en", *, ld: str = "") -> bytes:
     script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>Live</title>'
-        f"{script}</head><body><nav><a href="/">Home</a></nav><main>{body}</main>'
+        f'{script}</head><body><nav><a href="/">Home</a></nav><main>{body}</main>'
         '<aside class="related"><a href="/a">Other story</a> <span>10:02</span></aside>'
         "</body></html>"
     ).encode()
