@@ -343,9 +343,19 @@ def test_an_hour_alone_is_an_age_only_where_the_clock_does_not_write_11h() -> No
 
 
 @pytest.mark.parametrize(
-    ("text", "hours"), [("11:04 GMT+2", 2), ("11:04 (GMT+02:00)", 2), ("11:04 UTC-5", -5)]
+    ("text", "hours"),
+    [
+        ("11:04 GMT+2", 2),
+        ("11:04 (GMT+02:00)", 2),
+        ("11:04 UTC-5", -5),
+        ("11:04 a.m. AKDT", -8),
+        ("11:04 JST", 9),
+        ("11:04 AEST", 10),
+    ],
 )
-def test_a_gmt_offset_after_the_clock_is_its_zone(text: str, hours: int) -> None:
+def test_a_gmt_offset_or_single_offset_abbreviation_is_the_clocks_zone(
+    text: str, hours: int
+) -> None:
     marker = read_marker(text, FETCHED, language="en")
     assert marker is not None and marker.zone is not None and marker.rest == ""
     assert marker.zone.utcoffset(None) == timedelta(hours=hours)
@@ -482,15 +492,6 @@ def test_a_name_recurring_in_every_entry_is_its_author_not_its_text() -> None:
     assert [e.body for e in parsed.entries] == list(TEXTS)
     assert {e.authors for e in parsed.entries} == {("Jane Doe",)}
     assert all(e.key_event for e in parsed.entries)
-
-
-@pytest.mark.parametrize(
-    ("text", "hours"), [("11:04 a.m. AKDT", -8), ("11:04 JST", 9), ("11:04 AEST", 10)]
-)
-def test_single_offset_abbreviations_pin_the_clock(text: str, hours: int) -> None:
-    marker = read_marker(text, FETCHED, language="en")
-    assert marker is not None and marker.zone is not None and marker.rest == ""
-    assert marker.zone.utcoffset(None) == timedelta(hours=hours)
 
 
 def test_the_date_of_a_tweet_embedded_in_one_entry_dates_no_other() -> None:
